@@ -1,0 +1,130 @@
+//! The command line: one `Cli`, one `Command` per job, each a short
+//! function over the pipeline.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Project;
+use crate::error::{Error, Result};
+use crate::expand::{self, ProblemKind};
+use crate::talk;
+
+/// Build technical talks from plain text: m4-style includes, an offline
+/// slide deck, and a handout with every slide beside its notes.
+#[derive(Debug, Parser)]
+#[command(name = "slidebook", version)]
+pub struct Cli {
+    /// The talk's root folder (default: the folder of the nearest book.toml
+    /// above the current one, else the current folder)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a file with its includes expanded, exactly as GNU m4 would
+    Expand {
+        /// The Markdown file to expand
+        file: PathBuf,
+        /// Search this folder for includes after the root (like m4 -I)
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// Define a macro before reading (like m4 -D NAME[=VALUE])
+        #[arg(short = 'D', long = "define", value_name = "NAME[=VALUE]")]
+        define: Vec<String>,
+    },
+    /// Check decks for broken includes, images and links; write nothing
+    Check {
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+        /// How to print what is found
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Runs a command; the number is the exit code when nothing failed hard.
+pub fn run(cli: Cli) -> Result<i32> {
+    let project = Project::discover(cli.root.as_deref())?;
+    match cli.command {
+        Command::Expand {
+            file,
+            include,
+            define,
+        } => expand_command(&project, file, &include, &define),
+        Command::Check { targets, format } => crate::check::run(&project, &targets, format),
+    }
+}
+
+fn expand_command(
+    project: &Project,
+    file: PathBuf,
+    include: &[PathBuf],
+    define: &[String],
+) -> Result<i32> {
+    let cwd = std::env::current_dir().map_err(Error::io("."))?;
+    // -I folders are relative to where the command runs, as with m4.
+    let include: Vec<PathBuf> = include.iter().map(|d| cwd.join(d)).collect();
+    let mut sources = talk::sources_for(&project.root, &project.config, &include);
+    let entry = talk::load_entry(&mut sources, &cwd.join(&file))?;
+    let defines = define
+        .iter()
+        .map(|d| match d.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => (d.clone(), String::new()),
+        })
+        .collect();
+    let options = expand::Options {
+        defines,
+        ..Default::default()
+    };
+    let expanded = expand::expand(&mut sources, entry, &options);
+    let loaded = talk::Loaded {
+        spec: talk::DeckSpec {
+            name: String::new(),
+            source: file,
+            title: None,
+            defines: Vec::new(),
+        },
+        sources,
+        expanded,
+    };
+    let mut text = loaded.expanded.text.as_str();
+    // m4 stops at a comment the input ends in, and drops it.
+    for p in &loaded.expanded.problems {
+        if let ProblemKind::UnterminatedComment { output_offset } = p.kind {
+            text = &text[..output_offset];
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(Error::io("<stdout>"))?;
+    let diagnostics = loaded.problem_diagnostics(false);
+    for d in &diagnostics {
+        eprint!("{}", d.render());
+    }
+    Ok(if diagnostics.is_empty() { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,254 @@
+//! `book.toml`: what a talk is made of, found from the current folder up.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Error, Location, Result};
+
+pub const CONFIG_FILE: &str = "book.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    pub book: BookConfig,
+    pub build: BuildConfig,
+    #[serde(rename = "deck")]
+    pub decks: Vec<DeckConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BookConfig {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+    pub date: Option<String>,
+    pub language: String,
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        BookConfig {
+            title: None,
+            authors: Vec::new(),
+            description: None,
+            date: None,
+            language: "en".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BuildConfig {
+    /// Where decks are written, relative to the root.
+    pub build_dir: PathBuf,
+    /// Folders searched after the root for includes (m4's `-I`).
+    pub include_path: Vec<PathBuf>,
+    /// Headings up to this level start a slide.
+    pub slide_level: u8,
+    pub aspect_ratio: AspectRatio,
+    /// Lets includes and references resolve outside the root.
+    pub allow_outside_root: bool,
+    /// A folder or URL with a real reveal.js to use instead of the
+    /// built-in runtime.
+    pub reveal: Option<String>,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            build_dir: PathBuf::from("book"),
+            include_path: Vec::new(),
+            slide_level: 2,
+            aspect_ratio: AspectRatio::Wide,
+            allow_outside_root: false,
+            reveal: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum AspectRatio {
+    #[default]
+    #[serde(rename = "16:9")]
+    Wide,
+    #[serde(rename = "4:3")]
+    Standard,
+}
+
+impl AspectRatio {
+    /// The logical slide size in CSS pixels.
+    pub fn size(self) -> (u32, u32) {
+        match self {
+            AspectRatio::Wide => (1280, 720),
+            AspectRatio::Standard => (1024, 768),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AspectRatio::Wide => "16:9",
+            AspectRatio::Standard => "4:3",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DeckConfig {
+    pub name: String,
+    pub source: PathBuf,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Macros defined before the source is read (m4's `-D`).
+    #[serde(default)]
+    pub defines: BTreeMap<String, String>,
+}
+
+/// A talk: its root folder and its configuration.
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    /// The `book.toml` read, if there was one.
+    pub config_file: Option<PathBuf>,
+    pub config: Config,
+}
+
+impl Project {
+    /// The talk around the current folder: the folder of the nearest
+    /// `book.toml` above it, else the folder itself; `root` overrides.
+    pub fn discover(root: Option<&Path>) -> Result<Project> {
+        let cwd = std::env::current_dir().map_err(Error::io("."))?;
+        let root = match root {
+            Some(r) => {
+                let r = cwd.join(r);
+                if !r.is_dir() {
+                    return Err(Error::Usage(format!(
+                        "--root {}: no such folder",
+                        r.display()
+                    )));
+                }
+                r
+            }
+            None => cwd
+                .ancestors()
+                .find(|d| d.join(CONFIG_FILE).is_file())
+                .unwrap_or(&cwd)
+                .to_path_buf(),
+        };
+        let root = crate::sources::normalize(&root);
+        let file = root.join(CONFIG_FILE);
+        if !file.is_file() {
+            return Ok(Project {
+                root,
+                config_file: None,
+                config: Config::default(),
+            });
+        }
+        let text = std::fs::read_to_string(&file).map_err(Error::io(&file))?;
+        let config = parse(&text, CONFIG_FILE)?;
+        Ok(Project {
+            root,
+            config_file: Some(file),
+            config,
+        })
+    }
+
+    pub fn deck(&self, name: &str) -> Option<&DeckConfig> {
+        self.config.decks.iter().find(|d| d.name == name)
+    }
+}
+
+/// Parses and checks `book.toml` text; `shown` names the file in errors.
+pub fn parse(text: &str, shown: &str) -> Result<Config> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().trim_end().to_string();
+        Diagnostic::new(format!("{shown}: {message}"))
+            .at(location(text, shown, offset), e.span().map_or(1, |s| s.len()))
+            .help("see the README for the keys book.toml accepts")
+    })?;
+    validate(&config, text, shown)?;
+    Ok(config)
+}
+
+fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
+    let at_key = |key: &str| {
+        let offset = text
+            .find(&format!("\n{key}"))
+            .map_or(0, |i| i + 1);
+        location(text, shown, offset)
+    };
+    let level = config.build.slide_level;
+    if !(1..=6).contains(&level) {
+        return Err(Diagnostic::new(format!(
+            "{shown}: slide-level must be between 1 and 6, not {level}"
+        ))
+        .at(at_key("slide-level"), 11)
+        .into());
+    }
+    let mut seen = Vec::new();
+    for deck in &config.decks {
+        let bad = deck.name.is_empty()
+            || deck.name.starts_with('.')
+            || deck.name.contains(['/', '\\'])
+            || seen.contains(&&deck.name);
+        if bad {
+            return Err(Diagnostic::new(format!(
+                "{shown}: deck name `{}` is empty, repeated or not a plain folder name",
+                deck.name
+            ))
+            .at(at_key("name"), 4)
+            .help("each [[deck]] needs its own name; it becomes the folder under the build folder")
+            .into());
+        }
+        seen.push(&deck.name);
+    }
+    Ok(())
+}
+
+fn location(text: &str, file: &str, offset: usize) -> Location {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let col = text[line_start..offset].chars().count() as u32 + 1;
+    Location::in_file(file, line, col, line_text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_what_is_missing() {
+        let c = parse("[book]\ntitle = \"T\"\n", "book.toml").unwrap();
+        assert_eq!(c.build.build_dir, PathBuf::from("book"));
+        assert_eq!(c.build.slide_level, 2);
+        assert_eq!(c.build.aspect_ratio, AspectRatio::Wide);
+        assert!(c.decks.is_empty());
+    }
+
+    #[test]
+    fn decks_with_defines() {
+        let c = parse(
+            "[[deck]]\nname = \"short\"\nsource = \"slides/short.md\"\ndefines = { SHORT = \"1\" }\n",
+            "book.toml",
+        )
+        .unwrap();
+        assert_eq!(c.decks[0].defines["SHORT"], "1");
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_the_file() {
+        let Err(Error::Talk(d)) = parse("[book]\ntitel = \"x\"\n", "book.toml") else {
+            panic!("expected an error");
+        };
+        assert!(d[0].message.starts_with("book.toml: unknown field `titel`"));
+        assert_eq!(d[0].at.as_ref().unwrap().line, 2);
+    }
+}

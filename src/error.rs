@@ -1,0 +1,269 @@
+//! What users get wrong, and how it is shown to them.
+//!
+//! Every problem in a talk becomes a [`Diagnostic`]: a message, the place
+//! (file, line, column, the line itself and a caret), the chain of includes
+//! that led there, and what to do about it.
+
+use std::fmt::{self, Write as _};
+use std::path::PathBuf;
+
+use crate::linemap::{Origin, SourceMap};
+use crate::sources::Sources;
+
+/// A place in a source file, as people count: lines and columns from 1,
+/// columns in characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+    /// The source line, for the excerpt under the message.
+    pub text: String,
+}
+
+impl Location {
+    /// Where `origin` points, with the line's text for the excerpt.
+    pub fn of(sources: &Sources, map: &SourceMap, origin: Origin) -> Location {
+        let file = map.file_of(origin);
+        let text = sources.line(file, origin.line);
+        let byte_col = (origin.col as usize).saturating_sub(1).min(text.len());
+        let byte_col = (0..=byte_col)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        Location {
+            file: sources.get(file).path.clone(),
+            line: origin.line,
+            col: text[..byte_col].chars().count() as u32 + 1,
+            text: text.to_string(),
+        }
+    }
+
+    /// A location with no excerpt (a file as a whole, a line of a config).
+    pub fn in_file(file: impl Into<String>, line: u32, col: u32, text: &str) -> Location {
+        Location {
+            file: file.into(),
+            line,
+            col,
+            text: text.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub message: String,
+    pub at: Option<Location>,
+    /// Characters under the caret.
+    pub width: usize,
+    /// Include calls that led to `at`, innermost first.
+    pub chain: Vec<Location>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            message: message.into(),
+            at: None,
+            width: 1,
+            chain: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, at: Location, width: usize) -> Diagnostic {
+        self.at = Some(at);
+        self.width = width.max(1);
+        self
+    }
+
+    /// Points at `origin` in the expanded talk, with its include chain.
+    pub fn at_origin(
+        self,
+        sources: &Sources,
+        map: &SourceMap,
+        origin: Origin,
+        width: usize,
+    ) -> Diagnostic {
+        let mut d = self.at(Location::of(sources, map, origin), width);
+        d.chain = map
+            .chain(origin)
+            .into_iter()
+            .map(|o| Location::of(sources, map, o))
+            .collect();
+        d
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The human form: message, place, excerpt with a caret, chain, help.
+    pub fn render(&self) -> String {
+        let mut s = format!("error: {}\n", self.message);
+        if let Some(at) = &self.at {
+            let gutter = at.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let (excerpt, caret_col) = excerpt(&at.text, at.col as usize);
+            let _ = writeln!(s, "{pad}--> {at}");
+            let _ = writeln!(s, "{pad} |");
+            let _ = writeln!(s, "{} | {}", at.line, excerpt);
+            let width = self.width.min(excerpt.chars().count().saturating_sub(caret_col - 1).max(1));
+            let _ = writeln!(
+                s,
+                "{pad} | {}{}",
+                " ".repeat(caret_col - 1),
+                "^".repeat(width)
+            );
+            for from in &self.chain {
+                let _ = writeln!(s, "{pad} = included from {from}");
+            }
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(s, "help: {help}");
+        }
+        s
+    }
+
+    /// One JSON object, for `--format json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let place = |l: &Location| {
+            serde_json::json!({ "file": l.file, "line": l.line, "column": l.col })
+        };
+        let mut v = serde_json::json!({
+            "severity": "error",
+            "message": self.message,
+            "help": self.help,
+            "included_from": self.chain.iter().map(place).collect::<Vec<_>>(),
+        });
+        if let Some(at) = &self.at {
+            v["file"] = at.file.clone().into();
+            v["line"] = at.line.into();
+            v["column"] = at.col.into();
+            v["source"] = at.text.clone().into();
+        }
+        v
+    }
+}
+
+/// The part of a long line around `col` (characters from 1), with the
+/// caret's column within it, so a 10 MB line prints as a short excerpt.
+fn excerpt(line: &str, col: usize) -> (String, usize) {
+    const WIDTH: usize = 120;
+    let expanded = line.replace('\t', " ");
+    let count = expanded.chars().count();
+    if count <= WIDTH {
+        return (expanded, col.max(1));
+    }
+    let start = col.saturating_sub(WIDTH / 2).min(count.saturating_sub(WIDTH));
+    let piece: String = expanded.chars().skip(start).take(WIDTH).collect();
+    let mut shown = String::new();
+    let mut caret = col - start;
+    if start > 0 {
+        shown.push('…');
+        caret += 1;
+    }
+    shown.push_str(&piece);
+    if start + WIDTH < count {
+        shown.push('…');
+    }
+    (shown, caret.max(1))
+}
+
+/// Everything a command can fail with.
+#[derive(Debug)]
+pub enum Error {
+    /// The command line itself is wrong (exit 2).
+    Usage(String),
+    /// Problems in the talk (exit 1).
+    Talk(Vec<Diagnostic>),
+    /// The file system said no (exit 1).
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Talk(_) | Error::Io { .. } => 1,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Error {
+        Error::Talk(vec![d])
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Talk(ds) => {
+                for (i, d) in ds.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{}", d.render().trim_end())?;
+                }
+                if ds.len() > 1 {
+                    write!(f, "\n\n{} errors", ds.len())?;
+                }
+                Ok(())
+            }
+            Error::Io { path, source } => {
+                write!(f, "error: {}: {}", path.display(), source)
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_place_excerpt_caret_chain_and_help() {
+        let mut d = Diagnostic::new("cannot open `x.md': no such file")
+            .at(Location::in_file("main.md", 12, 3, "a include(x.md)"), 7)
+            .help("create it");
+        d.chain = vec![Location::in_file("top.md", 1, 1, "")];
+        assert_eq!(
+            d.render(),
+            "error: cannot open `x.md': no such file
+  --> main.md:12:3
+   |
+12 | a include(x.md)
+   |   ^^^^^^^
+   = included from top.md:1:1
+help: create it
+"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = "x".repeat(10_000) + "include(a)" + &"y".repeat(10_000);
+        let (shown, caret) = excerpt(&line, 10_001);
+        assert!(shown.chars().count() <= 122);
+        assert_eq!(shown.chars().nth(caret - 1), Some('i'));
+    }
+}

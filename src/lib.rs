@@ -1,0 +1,19 @@
+//! slidebook turns a talk written as Markdown with m4-style includes into a
+//! deck and a handout. The stages, in the order a slide meets them:
+//!
+//! 1. [`config`]: `book.toml` becomes a [`config::Project`];
+//! 2. [`sources`]: the talk's files, found and read once;
+//! 3. [`expand`]: the include language, giving expanded text and a
+//!    [`linemap::SourceMap`] back to the sources;
+//!
+//! [`check`] runs them without writing anything; [`cli`] is the command
+//! line, and [`error`] what users are told when something is wrong.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod expand;
+pub mod linemap;
+pub mod sources;
+pub mod talk;

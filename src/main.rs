@@ -1,0 +1,13 @@
+use clap::Parser;
+
+fn main() {
+    let cli = slidebook::cli::Cli::parse();
+    let code = match slidebook::cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,112 @@
+//! A talk in a temporary folder, and the binary run inside it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Talk {
+    dir: tempfile::TempDir,
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Talk {
+    pub fn new() -> Talk {
+        Talk {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (and its folders) under the talk's root.
+    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Talk {
+        let p = self.dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, contents).unwrap();
+        self
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(path))
+            .unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    }
+
+    /// Runs `slidebook ARGS` with the talk's root as the current folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), args)
+    }
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("slidebook runs");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_slidebook"))
+}
+
+/// The shared corpus talk, when this checkout has `../shared` beside it.
+pub fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/magnum-debugging-101");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/corpus/magnum-debugging-101 is not here");
+        None
+    }
+}
+
+/// GNU m4, when installed. CI sets SLIDEBOOK_REQUIRE_M4=1, which turns a
+/// missing m4 from a visible skip into a failure.
+pub fn m4() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("m4"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("SLIDEBOOK_REQUIRE_M4").is_some() {
+            panic!("SLIDEBOOK_REQUIRE_M4 is set but m4 is not on PATH");
+        }
+        eprintln!("skipped: GNU m4 is not installed");
+    }
+    found
+}
+
+/// What GNU m4 prints for `changequote(,)dnl` followed by `file`, run in
+/// `dir`, with extra m4 arguments.
+pub fn m4_expand(m4: &Path, dir: &Path, file: &str, args: &[&str]) -> (Vec<u8>, i32) {
+    let mut input = b"changequote(,)dnl\n".to_vec();
+    input.extend(std::fs::read(dir.join(file)).unwrap());
+    let mut child = Command::new(m4)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("m4 runs");
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    (out.stdout, out.status.code().unwrap_or(-1))
+}

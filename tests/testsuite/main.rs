@@ -1,0 +1,5 @@
+//! One integration test binary, a module per feature. Each test builds a
+//! small talk in a temporary folder and runs the real `slidebook` binary.
+
+mod expand;
+mod harness;
