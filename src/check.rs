@@ -1,18 +1,66 @@
 //! `slidebook check`: the build pipeline stopped before writing, reporting
 //! every problem it finds rather than the first.
 
+use crate::assets::{self, Assets};
 use crate::cli::Format;
 use crate::config::Project;
-use crate::error::{Diagnostic, Result};
-use crate::talk;
+use crate::deck::{self, Deck};
+use crate::error::{Diagnostic, Error, Result};
+use crate::highlight::Highlighter;
+use crate::talk::{self, DeckSpec, Loaded};
+
+/// A deck read, expanded, split and with its files resolved: everything a
+/// build needs before it writes.
+pub struct Analyzed {
+    pub loaded: Loaded,
+    pub deck: Deck,
+    pub assets: Assets,
+}
+
+/// Runs the pipeline up to writing. Any problem in the talk fails it, with
+/// every problem found.
+pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<Analyzed> {
+    let loaded = talk::load(project, spec, &[])?;
+    let mut problems = loaded.problem_diagnostics(true);
+    let title_known = spec.title.is_some() || project.config.book.title.is_some();
+    let deck = deck::split(
+        &loaded.expanded.text,
+        project.config.build.slide_level,
+        title_known,
+        hl,
+    );
+    for &at in &deck.unclosed_comments {
+        let d = Diagnostic::new("this comment is never closed: `<!--` without `-->`")
+            .help("speaker notes are HTML comments; close it with `-->`");
+        problems.push(match loaded.expanded.map.origin_at(&loaded.expanded.text, at) {
+            Some(o) => d.at_origin(&loaded.sources, &loaded.expanded.map, o, 4),
+            None => d,
+        });
+    }
+    let (assets, missing) = assets::resolve(&loaded, &deck);
+    problems.extend(missing);
+    if !problems.is_empty() {
+        return Err(Error::Talk(problems));
+    }
+    Ok(Analyzed {
+        loaded,
+        deck,
+        assets,
+    })
+}
 
 /// Checks the named decks (all of them by default) and prints what is
 /// wrong. Exit code 0 when clean, 1 when anything is wrong.
 pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32> {
     let specs = talk::select(project, targets)?;
+    let hl = Highlighter::new();
     let mut all = Vec::new();
     for spec in &specs {
-        all.extend(check_deck(project, spec));
+        match analyze(project, spec, &hl) {
+            Ok(_) => {}
+            Err(Error::Talk(ds)) => all.extend(ds),
+            Err(e) => all.push(Diagnostic::new(e.to_string())),
+        }
     }
     for d in &all {
         match format {
@@ -27,18 +75,9 @@ pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32>
             eprintln!("checked {decks} deck{plural}: no problems");
         } else {
             let n = all.len();
-            eprintln!("checked {decks} deck{plural}: {n} error{}", if n == 1 { "" } else { "s" });
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("checked {decks} deck{plural}: {n} error{s}");
         }
     }
     Ok(if all.is_empty() { 0 } else { 1 })
-}
-
-/// Everything wrong with one deck.
-pub fn check_deck(project: &Project, spec: &talk::DeckSpec) -> Vec<Diagnostic> {
-    let loaded = match talk::load(project, spec, &[]) {
-        Ok(l) => l,
-        Err(crate::error::Error::Talk(ds)) => return ds,
-        Err(e) => return vec![Diagnostic::new(e.to_string())],
-    };
-    loaded.problem_diagnostics(true)
 }

@@ -46,6 +46,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Build decks: index.html (the slides), handout.html and their files
+    Build {
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+        /// Write here instead of the build folder (one deck: this folder;
+        /// several: a folder per deck inside it)
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Print a deck's speaker notes, in order, as Markdown
+    Notes {
+        /// A deck name from book.toml, or a Markdown file
+        target: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -64,6 +78,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             define,
         } => expand_command(&project, file, &include, &define),
         Command::Check { targets, format } => crate::check::run(&project, &targets, format),
+        Command::Build { targets, out } => crate::build::run(&project, &targets, out.as_deref()),
+        Command::Notes { target } => notes_command(&project, &target),
     }
 }
 
@@ -116,6 +132,16 @@ fn expand_command(
         eprint!("{}", d.render());
     }
     Ok(if diagnostics.is_empty() { 0 } else { 1 })
+}
+
+fn notes_command(project: &Project, target: &str) -> Result<i32> {
+    let specs = talk::select(project, &[target.to_string()])?;
+    let hl = crate::highlight::Highlighter::new();
+    let a = crate::check::analyze(project, &specs[0], &hl)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(a.deck.transcript(&a.loaded.expanded.text).as_bytes())
+        .map_err(Error::io("<stdout>"))?;
+    Ok(0)
 }
 
 #[cfg(test)]

@@ -6,6 +6,11 @@
 //! 3. [`expand`]: the include language, giving expanded text and a
 //!    [`linemap::SourceMap`] back to the sources;
 //!
+//! 4. [`deck`]: the text split into slides with their notes;
+//! 5. [`assets`]: the files slides and notes refer to;
+//! 6. [`render`]: Tera templates turn the deck into HTML, which [`build`]
+//!    writes.
+//!
 //! [`check`] runs them without writing anything; [`cli`] is the command
 //! line, and [`error`] what users are told when something is wrong.
 
@@ -17,3 +22,8 @@ pub mod expand;
 pub mod linemap;
 pub mod sources;
 pub mod talk;
+pub mod deck;
+pub mod highlight;
+pub mod assets;
+pub mod build;
+pub mod render;

@@ -64,6 +64,11 @@ impl Sources {
         !self.include_dirs.is_empty()
     }
 
+    /// Where every file read so far really is.
+    pub fn real_paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.files.iter().map(|f| f.real.clone())
+    }
+
     pub fn get(&self, id: SourceId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

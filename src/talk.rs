@@ -48,7 +48,7 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
             }
             let path = Path::new(n);
             if path.is_file() {
-                let stem = path.file_stem().map_or("deck".into(), |s| s.to_string_lossy().into_owned());
+                let stem = deck_name_for(path);
                 return Ok(DeckSpec {
                     name: stem,
                     source: std::env::current_dir().unwrap_or_default().join(path),
@@ -182,5 +182,22 @@ impl Loaded {
                 .help("a macro or include is multiplying the text; check recursive defines"),
         };
         d.at_origin(&self.sources, &self.expanded.map, p.at, p.width)
+    }
+}
+
+/// A deck name for a bare file: its stem, or its folder's name for entry
+/// files called `main.md` or `index.md` (as in `lightning/main.md`).
+fn deck_name_for(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let folder = std::env::current_dir()
+        .unwrap_or_default()
+        .join(path)
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned());
+    match (stem.as_deref(), folder) {
+        (Some("main" | "index"), Some(folder)) => folder,
+        (Some(stem), _) => stem.to_string(),
+        (None, _) => "deck".to_string(),
     }
 }

@@ -1,0 +1,107 @@
+//! Images and linked files a deck refers to: each must exist inside the
+//! talk, and is copied beside the deck at the same relative path.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::deck::{Deck, RefKind};
+use crate::error::Diagnostic;
+use crate::sources::LoadError;
+use crate::talk::Loaded;
+
+/// Files to copy: relative path in the output → the file in the talk.
+pub type Assets = BTreeMap<String, PathBuf>;
+
+/// The local path a URL names, or `None` for a web address, an anchor or
+/// another scheme.
+pub fn local_path(url: &str) -> Option<String> {
+    let url = url.trim();
+    let has_scheme = url
+        .split_once(':')
+        .is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)));
+    if url.is_empty() || url.starts_with('#') || url.starts_with("//") || has_scheme {
+        return None;
+    }
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    let path = percent_decode(path.trim_start_matches('/'));
+    (!path.is_empty()).then_some(path)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Resolves every reference of the deck; what does not resolve becomes a
+/// diagnostic at the reference's source.
+pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
+    let mut assets = Assets::new();
+    let mut problems = Vec::new();
+    let text = &loaded.expanded.text;
+    for r in &deck.refs {
+        let Some(path) = local_path(&r.url) else {
+            continue;
+        };
+        let what = match (r.kind, r.in_notes) {
+            (RefKind::Image, false) => "image",
+            (RefKind::Image, true) => "image in speaker notes",
+            (RefKind::Link, false) => "linked file",
+            (RefKind::Link, true) => "linked file in speaker notes",
+        };
+        let message = match loaded.sources.resolve_reference(&path) {
+            Ok(file) => {
+                if file.is_file() {
+                    assets.insert(path, file);
+                }
+                continue;
+            }
+            Err(LoadError::OutsideRoot(real)) => format!(
+                "{what} `{}` is outside the talk's root (it resolves to {})",
+                r.url,
+                real.display()
+            ),
+            Err(_) => format!("{what} `{}` not found", r.url),
+        };
+        let Some(origin) = loaded.expanded.map.origin_at(text, r.at) else {
+            problems.push(Diagnostic::new(message));
+            continue;
+        };
+        let width = text[r.at..].find(')').map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
+        problems.push(
+            Diagnostic::new(message)
+                .help("paths are relative to the talk's root; fix the path or add the file")
+                .at_origin(&loaded.sources, &loaded.expanded.map, origin, width.min(80)),
+        );
+    }
+    (assets, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_paths_are_told_from_web_addresses() {
+        assert_eq!(local_path("img/a.png"), Some("img/a.png".into()));
+        assert_eq!(local_path("img/my%20pic.png#x"), Some("img/my pic.png".into()));
+        assert_eq!(local_path("/img/a.png"), Some("img/a.png".into()));
+        assert_eq!(local_path("https://example.org/a.png"), None);
+        assert_eq!(local_path("mailto:a@b.c"), None);
+        assert_eq!(local_path("#slide-3"), None);
+        assert_eq!(local_path("//cdn.example/x.js"), None);
+    }
+}

@@ -1,0 +1,123 @@
+//! `slidebook build`: analyze every deck, and only when all are sound,
+//! write each one's `index.html`, `handout.html` and files.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::check::{analyze, Analyzed};
+use crate::config::Project;
+use crate::error::{Diagnostic, Error, Result};
+use crate::highlight::Highlighter;
+use crate::render::Templates;
+use crate::talk::{self, DeckSpec};
+
+/// What a build wrote for one deck.
+#[derive(Debug)]
+pub struct Built {
+    pub name: String,
+    pub dir: PathBuf,
+    pub slides: usize,
+    pub with_notes: usize,
+    pub files: usize,
+}
+
+pub fn run(project: &Project, targets: &[String], out: Option<&Path>) -> Result<i32> {
+    for b in build(project, targets, out)? {
+        let shown = b.dir.strip_prefix(&project.root).unwrap_or(&b.dir).display().to_string();
+        eprintln!(
+            "built {}: {} slides, {} with notes, {} files copied -> {}/index.html",
+            b.name, b.slides, b.with_notes, b.files, shown
+        );
+    }
+    Ok(0)
+}
+
+/// Builds the named decks (every deck by default). `out` is the folder
+/// for a single deck, or the parent of one folder per deck.
+pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Result<Vec<Built>> {
+    let specs = talk::select(project, targets)?;
+    let hl = Highlighter::new();
+    let templates = Templates::load(&project.root)?;
+    let mut ready = Vec::new();
+    let mut problems = Vec::new();
+    for spec in &specs {
+        match analyze(project, spec, &hl) {
+            Ok(a) => ready.push((spec, a)),
+            Err(Error::Talk(ds)) => problems.extend(ds),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Talk(problems));
+    }
+    let single = specs.len() == 1;
+    let cwd = std::env::current_dir().map_err(Error::io("."))?;
+    ready
+        .into_iter()
+        .map(|(spec, a)| {
+            let dir = match out {
+                Some(o) if single => cwd.join(o),
+                Some(o) => cwd.join(o).join(&spec.name),
+                None => project.root.join(&project.config.build.build_dir).join(&spec.name),
+            };
+            write_deck(project, spec, &a, &templates, &dir)
+        })
+        .collect()
+}
+
+fn write_deck(
+    project: &Project,
+    spec: &DeckSpec,
+    a: &Analyzed,
+    templates: &Templates,
+    dir: &Path,
+) -> Result<Built> {
+    let (index, handout) = templates.render(project, spec, &a.deck)?;
+    // Never write over a file the deck is made from.
+    let protected: HashSet<PathBuf> = a
+        .loaded
+        .sources
+        .real_paths()
+        .chain(a.assets.values().filter_map(|p| p.canonicalize().ok()))
+        .collect();
+    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    write(&dir.join("index.html"), index.as_bytes(), &protected)?;
+    write(&dir.join("handout.html"), handout.as_bytes(), &protected)?;
+    for (rel, from) in &a.assets {
+        let to = dir.join(rel);
+        if to.canonicalize().ok().as_ref() == from.canonicalize().ok().as_ref() {
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        }
+        let bytes = std::fs::read(from).map_err(Error::io(from))?;
+        write(&to, &bytes, &protected)?;
+    }
+    Ok(Built {
+        name: spec.name.clone(),
+        dir: dir.to_path_buf(),
+        slides: a.deck.slides.len(),
+        with_notes: a.deck.notes_count(),
+        files: a.assets.len(),
+    })
+}
+
+/// Writes a file unless it is one of the talk's own sources. Unchanged
+/// files are left alone, so watchers and browsers see no change.
+fn write(path: &Path, bytes: &[u8], protected: &HashSet<PathBuf>) -> Result<()> {
+    if let Ok(real) = path.canonicalize() {
+        if protected.contains(&real) {
+            return Err(Diagnostic::new(format!(
+                "refusing to overwrite `{}`: the deck is built from it",
+                path.display()
+            ))
+            .help("choose an output folder outside the talk's sources with -o, or change build-dir in book.toml")
+            .into());
+        }
+        if std::fs::read(path).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
+    }
+    std::fs::write(path, bytes).map_err(Error::io(path))
+}

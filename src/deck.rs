@@ -1,0 +1,531 @@
+//! Expanded Markdown becomes a deck: slides split at headings and rules,
+//! speaker notes taken from HTML comments, every image and link recorded
+//! with its offset so problems can point back at the source.
+//!
+//! The text is parsed once, with pulldown-cmark, so a `<!--` inside code
+//! stays code. Each slide's events are rendered to HTML as the walk goes;
+//! notes are parsed on their own, as the Markdown they are.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::highlight::Highlighter;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlideKind {
+    /// The deck's title slide: its metadata and what comes before the
+    /// first heading.
+    Title,
+    /// A heading above the slide level: the title of a part of the talk.
+    Section,
+    Content,
+}
+
+#[derive(Clone, Debug)]
+pub struct Slide {
+    pub kind: SlideKind,
+    /// The heading as plain text; empty for a slide started by a rule.
+    pub title: String,
+    pub id: String,
+    pub body_html: String,
+    /// Where each note's Markdown sits in the expanded text.
+    pub notes: Vec<Range<usize>>,
+    pub notes_html: String,
+    /// Offset of the slide's first byte in the expanded text.
+    pub at: usize,
+}
+
+/// Metadata from front matter (`---` YAML-style block at the top).
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub date: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Image,
+    Link,
+}
+
+/// An image or link to a local file, at an offset of the expanded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub kind: RefKind,
+    pub url: String,
+    pub at: usize,
+    pub in_notes: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Deck {
+    pub meta: Meta,
+    pub slides: Vec<Slide>,
+    pub refs: Vec<Reference>,
+    /// Offsets of `<!--` that never close.
+    pub unclosed_comments: Vec<usize>,
+}
+
+impl Deck {
+    pub fn notes_count(&self) -> usize {
+        self.slides.iter().filter(|s| !s.notes.is_empty()).count()
+    }
+
+    /// The transcript: every slide's notes, in order, as Markdown.
+    pub fn transcript(&self, text: &str) -> String {
+        let mut out = String::new();
+        for slide in &self.slides {
+            for note in &slide.notes {
+                let md = text[note.clone()].trim_matches('\n');
+                if md.trim().is_empty() {
+                    continue;
+                }
+                out.push_str(md);
+                out.push_str("\n\n");
+            }
+        }
+        out
+    }
+}
+
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+}
+
+/// Splits expanded text into slides. Headings of level up to `slide_level`
+/// start a slide; `title_known` says the deck has a title from its
+/// configuration, which makes a title slide even if no text precedes the
+/// first heading.
+pub fn split(text: &str, slide_level: u8, title_known: bool, hl: &Highlighter) -> Deck {
+    let mut s = Splitter {
+        text,
+        slide_level,
+        hl,
+        deck: Deck::default(),
+        current: new_slide(SlideKind::Title, 0),
+        events: Vec::new(),
+        depth: 0,
+        heading: None,
+        code: None,
+        ids: HashSet::new(),
+        meta: None,
+    };
+    // Events already taken apart into notes: a whole HTML block, or the
+    // rest of an inline comment that spans several events.
+    let mut in_html_block = false;
+    let mut skip_until = 0;
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        if in_html_block {
+            in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
+            continue;
+        }
+        if range.start < skip_until {
+            continue;
+        }
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                s.html(range);
+                in_html_block = true;
+            }
+            Event::InlineHtml(ref h) if h.starts_with("<!--") => {
+                skip_until = s.comment(range.start).unwrap_or(text.len());
+            }
+            event => s.event(event, range),
+        }
+    }
+    s.finish(title_known)
+}
+
+fn new_slide(kind: SlideKind, at: usize) -> Slide {
+    Slide {
+        kind,
+        title: String::new(),
+        id: String::new(),
+        body_html: String::new(),
+        notes: Vec::new(),
+        notes_html: String::new(),
+        at,
+    }
+}
+
+struct Splitter<'a> {
+    text: &'a str,
+    slide_level: u8,
+    hl: &'a Highlighter,
+    deck: Deck,
+    current: Slide,
+    events: Vec<Event<'a>>,
+    depth: usize,
+    /// The title being collected while inside a slide heading.
+    heading: Option<String>,
+    /// A fenced block with a language, being collected for highlighting.
+    code: Option<(String, String)>,
+    ids: HashSet<String>,
+    meta: Option<String>,
+}
+
+impl<'a> Splitter<'a> {
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        match &event {
+            Event::Start(Tag::Heading { level, .. })
+                if self.depth == 0 && heading_level(*level) <= self.slide_level =>
+            {
+                let kind = if heading_level(*level) < self.slide_level {
+                    SlideKind::Section
+                } else {
+                    SlideKind::Content
+                };
+                self.start_slide(kind, range.start);
+                self.heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) if self.depth == 1 && self.heading.is_some() => {
+                self.current.title = self.heading.take().unwrap_or_default().trim().to_string();
+            }
+            Event::Rule if self.depth == 0 => {
+                self.start_slide(SlideKind::Content, range.end);
+                return;
+            }
+            Event::Start(Tag::MetadataBlock(_)) => {
+                self.meta = Some(String::new());
+                self.depth += 1;
+                return;
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                self.depth -= 1;
+                if let Some(m) = self.meta.take() {
+                    self.deck.meta = parse_front_matter(&m);
+                }
+                return;
+            }
+            Event::Text(t) if self.meta.is_some() => {
+                self.meta.as_mut().unwrap().push_str(t);
+                return;
+            }
+            Event::Text(t) | Event::Code(t) if self.heading.is_some() => {
+                self.heading.as_mut().unwrap().push_str(t);
+            }
+            _ => {}
+        }
+        match &event {
+            Event::Start(_) => self.depth += 1,
+            Event::End(_) => self.depth -= 1,
+            _ => {}
+        }
+        record_reference(&event, range.start, false, &mut self.deck.refs);
+        if let Some(e) = highlight_step(&mut self.code, event, self.hl) {
+            self.events.push(e);
+        }
+    }
+
+    /// An HTML block: its comments become notes, the rest stays HTML.
+    fn html(&mut self, range: Range<usize>) {
+        let block = &self.text[range.clone()];
+        let mut kept = String::new();
+        let mut pos = 0;
+        while let Some(i) = block[pos..].find("<!--") {
+            let start = pos + i;
+            kept.push_str(&block[pos..start]);
+            match self.comment(range.start + start) {
+                Some(end) => pos = (end - range.start).min(block.len()),
+                None => {
+                    pos = block.len();
+                    break;
+                }
+            }
+        }
+        kept.push_str(&block[pos..]);
+        if !kept.trim().is_empty() {
+            scan_html_images(&kept, range.start, &mut self.deck.refs);
+            self.events.push(Event::Html(CowStr::from(kept)));
+        }
+    }
+
+    /// A comment starting at `start` of the text: the current slide's
+    /// notes. Returns the offset just past its `-->`.
+    fn comment(&mut self, start: usize) -> Option<usize> {
+        let inner = start + 4;
+        match self.text[inner..].find("-->") {
+            Some(i) => {
+                self.current.notes.push(inner..inner + i);
+                Some(inner + i + 3)
+            }
+            None => {
+                self.deck.unclosed_comments.push(start);
+                None
+            }
+        }
+    }
+
+    fn start_slide(&mut self, kind: SlideKind, at: usize) {
+        self.flush();
+        self.current = new_slide(kind, at);
+    }
+
+    /// Ends the current slide, keeping it unless it is an empty one left
+    /// by a rule right before a heading.
+    fn flush(&mut self) {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, self.events.drain(..));
+        let mut slide = std::mem::replace(&mut self.current, new_slide(SlideKind::Content, 0));
+        slide.body_html = html;
+        let empty = slide.body_html.trim().is_empty() && slide.notes.is_empty();
+        let is_title = slide.kind == SlideKind::Title;
+        if !(empty && (is_title || slide.title.is_empty())) {
+            self.deck.slides.push(slide);
+        }
+    }
+
+    fn finish(mut self, title_known: bool) -> Deck {
+        self.flush();
+        let has_title_slide = self.deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);
+        if !has_title_slide && (title_known || self.deck.meta.title.is_some()) {
+            self.deck.slides.insert(0, new_slide(SlideKind::Title, 0));
+        }
+        let text = self.text;
+        for (n, slide) in self.deck.slides.iter_mut().enumerate() {
+            slide.id = unique_id(&slide.title, n, &mut self.ids);
+            slide.notes_html = render_notes(text, &slide.notes, self.hl, &mut self.deck.refs);
+        }
+        self.deck
+    }
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    l as u8
+}
+
+/// Renders the notes of one slide, recording their references.
+fn render_notes(
+    text: &str,
+    notes: &[Range<usize>],
+    hl: &Highlighter,
+    refs: &mut Vec<Reference>,
+) -> String {
+    let mut html = String::new();
+    for note in notes {
+        let md = &text[note.clone()];
+        if md.trim().is_empty() {
+            continue;
+        }
+        let mut code = None;
+        let mut events = Vec::new();
+        for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
+            let at = note.start + range.start;
+            record_reference(&event, at, true, refs);
+            if let Event::Html(h) | Event::InlineHtml(h) = &event {
+                scan_html_images(h, at, refs);
+            }
+            if let Some(e) = highlight_step(&mut code, event, hl) {
+                events.push(e);
+            }
+        }
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    }
+    html
+}
+
+/// Passes events through, except fenced code with a language, which comes
+/// out as one highlighted HTML event.
+fn highlight_step<'e>(
+    code: &mut Option<(String, String)>,
+    event: Event<'e>,
+    hl: &Highlighter,
+) -> Option<Event<'e>> {
+    match event {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
+            let lang = info.split_whitespace().next().unwrap_or("");
+            if lang.is_empty() || !hl.knows(lang) {
+                return Some(event);
+            }
+            *code = Some((lang.to_string(), String::new()));
+            None
+        }
+        Event::Text(t) if code.is_some() => {
+            code.as_mut().unwrap().1.push_str(&t);
+            None
+        }
+        Event::End(TagEnd::CodeBlock) if code.is_some() => {
+            let (lang, src) = code.take().unwrap();
+            Some(Event::Html(CowStr::from(hl.highlight(&lang, &src))))
+        }
+        e => Some(e),
+    }
+}
+
+fn record_reference(event: &Event, at: usize, in_notes: bool, refs: &mut Vec<Reference>) {
+    let (kind, url) = match event {
+        Event::Start(Tag::Image { dest_url, .. }) => (RefKind::Image, dest_url),
+        Event::Start(Tag::Link { dest_url, .. }) => (RefKind::Link, dest_url),
+        _ => return,
+    };
+    refs.push(Reference {
+        kind,
+        url: url.to_string(),
+        at,
+        in_notes,
+    });
+}
+
+/// `<img src="…">` in raw HTML counts as an image reference too.
+fn scan_html_images(html: &str, at: usize, refs: &mut Vec<Reference>) {
+    static IMG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !html.contains("<img") && !html.contains("<IMG") {
+        return;
+    }
+    let re = IMG.get_or_init(|| {
+        regex::Regex::new(r#"(?i)<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']"#).expect("valid regex")
+    });
+    for c in re.captures_iter(html) {
+        let m = c.get(1).expect("group 1");
+        refs.push(Reference {
+            kind: RefKind::Image,
+            url: m.as_str().to_string(),
+            at: at + c.get(0).expect("match").start(),
+            in_notes: false,
+        });
+    }
+}
+
+/// A lower-case, dash-separated id from a title, unique in the deck.
+fn unique_id(title: &str, n: usize, seen: &mut HashSet<String>) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let base = if slug.is_empty() {
+        format!("slide-{}", n + 1)
+    } else {
+        slug.to_string()
+    };
+    let mut id = base.clone();
+    let mut k = 2;
+    while !seen.insert(id.clone()) {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    id
+}
+
+/// Reads `title:`, `author:`/`authors:` and `date:` from front matter;
+/// authors may be one name, a `[a, b]` list or `- a` lines.
+pub fn parse_front_matter(yaml: &str) -> Meta {
+    let mut meta = Meta::default();
+    let mut in_authors = false;
+    for line in yaml.lines() {
+        let trimmed = line.trim();
+        if in_authors {
+            if let Some(item) = trimmed.strip_prefix("- ") {
+                meta.authors.push(unquote(item));
+                continue;
+            }
+            in_authors = false;
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "title" => meta.title = Some(unquote(value)),
+            "date" => meta.date = Some(unquote(value)),
+            "author" | "authors" => {
+                if value.is_empty() {
+                    in_authors = true;
+                } else if let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                    meta.authors.extend(list.split(',').map(unquote));
+                } else {
+                    meta.authors.push(unquote(value));
+                }
+            }
+            _ => {}
+        }
+    }
+    meta
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    s.strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| s.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(s)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split2(text: &str) -> Deck {
+        split(text, 2, false, &Highlighter::new())
+    }
+
+    #[test]
+    fn headings_split_and_comments_become_notes() {
+        let d = split2("# Part\n\n## One\n\ntext\n\n<!-- say *this* -->\n\n## Two\n");
+        let kinds: Vec<_> = d.slides.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [SlideKind::Section, SlideKind::Content, SlideKind::Content]);
+        assert_eq!(d.slides[1].notes_html, "<p>say <em>this</em></p>\n");
+        assert!(!d.slides[1].body_html.contains("say"));
+    }
+
+    #[test]
+    fn comments_in_code_stay_code() {
+        let d = split2("## Html\n\n```\n<!-- not a note -->\n```\n\n`<!-- inline -->`\n");
+        assert!(d.slides[0].notes.is_empty());
+        assert!(d.slides[0].body_html.contains("&lt;!-- not a note --&gt;"));
+        assert!(d.slides[0].body_html.contains("&lt;!-- inline --&gt;"));
+    }
+
+    #[test]
+    fn notes_before_the_first_heading_make_a_title_slide() {
+        let d = split2("<!-- welcome -->\n\n## First\n");
+        assert_eq!(d.slides.len(), 2);
+        assert_eq!(d.slides[0].kind, SlideKind::Title);
+        assert!(d.slides[0].notes_html.contains("welcome"));
+    }
+
+    #[test]
+    fn rules_start_untitled_slides_and_repeated_titles_are_new_slides() {
+        let d = split2("## Same\n\na\n\n## Same\n\nb\n\n---\n\nc\n\n---\n\n## Next\n");
+        assert_eq!(d.slides.len(), 4);
+        assert_eq!(d.slides[2].title, "");
+        assert_eq!(d.slides[0].id, "same");
+        assert_eq!(d.slides[1].id, "same-2");
+    }
+
+    #[test]
+    fn images_in_slides_and_notes_are_recorded() {
+        let text = "## A\n\n![x](img/a.png)\n\n<!--\n![y](img/b.png)\n-->\n";
+        let d = split2(text);
+        let urls: Vec<_> = d.refs.iter().map(|r| (r.url.as_str(), r.in_notes)).collect();
+        assert_eq!(urls, [("img/a.png", false), ("img/b.png", true)]);
+        assert_eq!(&text[d.refs[1].at..d.refs[1].at + 3], "![y");
+    }
+
+    #[test]
+    fn unclosed_comments_are_reported() {
+        let d = split2("## A\n\n<!-- never closed\n");
+        assert_eq!(d.unclosed_comments, [6]);
+    }
+
+    #[test]
+    fn front_matter_gives_title_and_authors() {
+        let d = split2("---\ntitle: \"Talk\"\nauthor: [Ann, Bob]\ndate: 2026\n---\n\n## One\n");
+        assert_eq!(d.meta.title.as_deref(), Some("Talk"));
+        assert_eq!(d.meta.authors, ["Ann", "Bob"]);
+        assert_eq!(d.slides[0].kind, SlideKind::Title);
+    }
+}

@@ -1,0 +1,54 @@
+//! Syntax highlighting of fenced code at build time, with syntect. The
+//! syntax and theme sets load on the first fence that names a language, so
+//! talks without code pay nothing.
+
+use std::sync::OnceLock;
+
+use syntect::highlighting::{Theme, ThemeSet};
+use syntect::parsing::SyntaxSet;
+
+const THEME: &str = "InspiredGitHub";
+
+#[derive(Default)]
+pub struct Highlighter {
+    loaded: OnceLock<(SyntaxSet, Theme)>,
+}
+
+impl Highlighter {
+    pub fn new() -> Highlighter {
+        Highlighter::default()
+    }
+
+    fn sets(&self) -> &(SyntaxSet, Theme) {
+        self.loaded.get_or_init(|| {
+            let syntaxes = SyntaxSet::load_defaults_newlines();
+            let mut themes = ThemeSet::load_defaults();
+            let theme = themes.themes.remove(THEME).expect("syntect ships this theme");
+            (syntaxes, theme)
+        })
+    }
+
+    /// Whether `lang` (a fence's info word: `rust`, `sh`, `yaml`…) is known.
+    pub fn knows(&self, lang: &str) -> bool {
+        self.sets().0.find_syntax_by_token(lang).is_some()
+    }
+
+    /// The code as a `<pre>` with inline colours.
+    pub fn highlight(&self, lang: &str, code: &str) -> String {
+        let (syntaxes, theme) = self.sets();
+        let syntax = syntaxes
+            .find_syntax_by_token(lang)
+            .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
+        match syntect::html::highlighted_html_for_string(code, syntaxes, syntax, theme) {
+            Ok(html) => html.replacen("<pre ", &format!("<pre class=\"code language-{}\" ", escape_attr(lang)), 1),
+            Err(_) => format!("<pre><code>{}</code></pre>\n", escape_attr(code)),
+        }
+    }
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

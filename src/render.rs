@@ -1,0 +1,161 @@
+//! A deck becomes HTML: the Tera templates in `templates/`, built into the
+//! binary, with a talk's own `templates/` taking precedence by name.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Project;
+use crate::deck::{Deck, SlideKind};
+use crate::error::{Diagnostic, Error, Result};
+use crate::talk::DeckSpec;
+
+/// Built-in templates and the runtime they inline, by file name.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("deck.html", include_str!("../templates/deck.html")),
+    ("handout.html", include_str!("../templates/handout.html")),
+    ("deck.css", include_str!("../templates/deck.css")),
+    ("deck.js", include_str!("../templates/deck.js")),
+    ("handout.css", include_str!("../templates/handout.css")),
+];
+
+/// The templates for one talk.
+pub struct Templates {
+    tera: tera::Tera,
+    runtime_css: String,
+    runtime_js: String,
+    handout_css: String,
+}
+
+impl Templates {
+    /// The built-in set, each file replaced by `root/templates/NAME` if the
+    /// talk has one.
+    pub fn load(root: &Path) -> Result<Templates> {
+        let mut files = std::collections::HashMap::new();
+        for (name, text) in BUILT_IN {
+            let own = root.join("templates").join(name);
+            let text = if own.is_file() {
+                std::fs::read_to_string(&own).map_err(Error::io(&own))?
+            } else {
+                text.to_string()
+            };
+            files.insert(*name, text);
+        }
+        let mut tera = tera::Tera::default();
+        for name in ["deck.html", "handout.html"] {
+            tera.add_raw_template(name, &files[name]).map_err(|e| template_error(name, &e))?;
+        }
+        Ok(Templates {
+            tera,
+            runtime_css: files["deck.css"].clone(),
+            runtime_js: files["deck.js"].clone(),
+            handout_css: files["handout.css"].clone(),
+        })
+    }
+
+    /// `index.html` and `handout.html` for a deck.
+    pub fn render(&self, project: &Project, spec: &DeckSpec, deck: &Deck) -> Result<(String, String)> {
+        let mut ctx = tera::Context::new();
+        let book = &project.config.book;
+        let authors = if deck.meta.authors.is_empty() {
+            book.authors.clone()
+        } else {
+            deck.meta.authors.clone()
+        };
+        let title = spec
+            .title
+            .clone()
+            .or_else(|| deck.meta.title.clone())
+            .or_else(|| book.title.clone())
+            .unwrap_or_else(|| spec.name.clone());
+        let (width, height) = project.config.build.aspect_ratio.size();
+        ctx.insert(
+            "book",
+            &BookView {
+                title: book.title.clone().unwrap_or_else(|| title.clone()),
+                authors,
+                description: book.description.clone().unwrap_or_default(),
+                language: book.language.clone(),
+            },
+        );
+        ctx.insert(
+            "deck",
+            &DeckView {
+                name: spec.name.clone(),
+                title,
+                aspect: project.config.build.aspect_ratio.as_str(),
+                width,
+                height,
+                date: deck.meta.date.clone().or_else(|| book.date.clone()).unwrap_or_default(),
+            },
+        );
+        let slides: Vec<SlideView> = deck
+            .slides
+            .iter()
+            .enumerate()
+            .map(|(index, s)| SlideView {
+                index,
+                number: index + 1,
+                id: &s.id,
+                kind: s.kind,
+                title: &s.title,
+                body_html: &s.body_html,
+                notes_html: &s.notes_html,
+                has_notes: !s.notes_html.trim().is_empty(),
+            })
+            .collect();
+        ctx.insert("slides", &slides);
+        ctx.insert("runtime_css", &self.runtime_css);
+        ctx.insert("runtime_js", &self.runtime_js);
+        ctx.insert("handout_css", &self.handout_css);
+        ctx.insert("reveal", &project.config.build.reveal.clone().unwrap_or_default());
+        let render = |name: &str| {
+            self.tera
+                .render(name, &ctx)
+                .map_err(|e| template_error(name, &e))
+        };
+        Ok((render("deck.html")?, render("handout.html")?))
+    }
+}
+
+fn template_error(name: &str, e: &tera::Error) -> Error {
+    let mut msg = format!("template `{name}`: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    Diagnostic::new(msg)
+        .help("check the talk's own templates/ folder; delete a file there to use the built-in one")
+        .into()
+}
+
+#[derive(Serialize)]
+struct BookView {
+    title: String,
+    authors: Vec<String>,
+    description: String,
+    language: String,
+}
+
+#[derive(Serialize)]
+struct DeckView {
+    name: String,
+    title: String,
+    aspect: &'static str,
+    width: u32,
+    height: u32,
+    date: String,
+}
+
+#[derive(Serialize)]
+struct SlideView<'a> {
+    index: usize,
+    number: usize,
+    id: &'a str,
+    kind: SlideKind,
+    title: &'a str,
+    body_html: &'a str,
+    notes_html: &'a str,
+    has_notes: bool,
+}

@@ -1,0 +1,540 @@
+/* slidebook deck runtime: a small, dependency-free presenter for
+   <div class="reveal"><div class="slides"><section>... markup.
+   Keys: next = Right Down Space PageDown n l j; previous = Left Up PageUp
+   Backspace p h k (and Shift+Space); Home/End; o or Esc = overview;
+   b or . = blackout; s = speaker view (this file opened with ?speaker). */
+(function () {
+  'use strict';
+
+  var root = document.querySelector('.reveal');
+  var stage = root && root.querySelector('.slides');
+  if (!stage) return;
+
+  var slides = Array.prototype.filter.call(stage.children, function (el) {
+    return el.tagName === 'SECTION';
+  });
+  if (!slides.length) return;
+
+  var W = parseInt(root.getAttribute('data-width'), 10) || 1280;
+  var H = parseInt(root.getAttribute('data-height'), 10) || 720;
+  var deckName = root.getAttribute('data-deck') || 'deck';
+  var isSpeaker = /(^|[?&])speaker(=|&|$)/.test(location.search.slice(1));
+  var MSG = 'slidebook';
+
+  var current = -1;
+  var black = false;
+  var peer = null;        // the other window: the speaker popup, or our opener
+  var overviewOpen = false;
+  var ui = {};
+
+  document.documentElement.style.setProperty('--sb-w', W + 'px');
+  document.documentElement.style.setProperty('--sb-h', H + 'px');
+
+  /* ---------- small helpers ---------- */
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function clamp(i) {
+    return Math.max(0, Math.min(slides.length - 1, i));
+  }
+
+  function slideTitle(s, i) {
+    var t = s.getAttribute('data-title');
+    if (!t) {
+      var h = s.querySelector('h1, h2, h3');
+      t = h ? h.textContent.trim() : '';
+    }
+    return t || 'Slide ' + (i + 1);
+  }
+
+  /* ---------- fitting the stage into the window ---------- */
+
+  function layoutStage() {
+    var k = Math.min(window.innerWidth / W, window.innerHeight / H);
+    stage.style.transform = 'translate(-50%, -50%) scale(' + k + ')';
+  }
+
+  /* Shrink over-long content so it stays on the slide: first code blocks
+     that are too wide, then the whole slide (everything is sized in em). */
+  function fitSlide(s) {
+    var measuring = !s.classList.contains('present');
+    if (measuring) s.classList.add('sb-measuring');
+    s.style.fontSize = '';
+    if (s.clientHeight === 0) {
+      if (measuring) s.classList.remove('sb-measuring');
+      return;
+    }
+    var base = parseFloat(getComputedStyle(s).fontSize);
+    Array.prototype.forEach.call(s.querySelectorAll('pre'), function (pre) {
+      if (pre.closest('aside.notes')) return;
+      pre.style.fontSize = '';
+      pre.classList.remove('sb-wrap');
+      if (pre.scrollWidth <= pre.clientWidth + 1) return;
+      var em = parseFloat(getComputedStyle(pre).fontSize) / base;
+      var f = Math.max(0.62, (pre.clientWidth / pre.scrollWidth) * 0.97);
+      pre.style.fontSize = (em * f).toFixed(3) + 'em';
+      if (pre.scrollWidth > pre.clientWidth + 1) pre.classList.add('sb-wrap');
+    });
+    var scale = 1;
+    for (var n = 0; n < 12 && s.scrollHeight > s.clientHeight + 1 && scale > 0.5; n++) {
+      scale = Math.max(0.5, scale * Math.max(0.85, s.clientHeight / s.scrollHeight));
+      s.style.fontSize = (base * scale).toFixed(2) + 'px';
+    }
+    if (measuring) s.classList.remove('sb-measuring');
+  }
+
+  function fitAll() {
+    slides.forEach(fitSlide);
+  }
+
+  /* ---------- thumbnails: a scaled clone of a slide ---------- */
+
+  function makeThumb(s, width) {
+    var box = el('div', 'sb-thumb');
+    var inner = el('div', 'slides');
+    var copy = s.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll('aside.notes, script'), function (n) {
+      n.remove();
+    });
+    copy.removeAttribute('id');
+    Array.prototype.forEach.call(copy.querySelectorAll('[id]'), function (n) {
+      n.removeAttribute('id');
+    });
+    Array.prototype.forEach.call(copy.querySelectorAll('video, audio'), function (m) {
+      m.removeAttribute('autoplay');
+    });
+    copy.classList.remove('past', 'future', 'sb-measuring');
+    copy.classList.add('present');
+    copy.setAttribute('aria-hidden', 'true');
+    inner.appendChild(copy);
+    box.appendChild(inner);
+    sizeThumb(box, width);
+    return box;
+  }
+
+  function sizeThumb(box, width) {
+    width = Math.max(10, width);
+    box.style.width = width + 'px';
+    box.style.height = (width * H / W) + 'px';
+    box.firstChild.style.transform = 'scale(' + (width / W) + ')';
+  }
+
+  /* ---------- navigation ---------- */
+
+  function go(i, opts) {
+    opts = opts || {};
+    i = clamp(i);
+    if (i === current && !opts.force) return;
+    current = i;
+    slides.forEach(function (s, j) {
+      s.classList.toggle('present', j === i);
+      s.classList.toggle('past', j < i);
+      s.classList.toggle('future', j > i);
+      s.setAttribute('aria-hidden', j === i ? 'false' : 'true');
+    });
+    updateChrome();
+    writeHash();
+    if (isSpeaker) renderSpeaker();
+    if (overviewOpen) markOverview(true);
+    if (!opts.remote) sendState();
+  }
+
+  function next() { go(current + 1); }
+  function prev() { go(current - 1); }
+
+  function updateChrome() {
+    if (!ui.number) return;
+    var n = slides.length;
+    ui.number.textContent = (current + 1) + ' / ' + n;
+    ui.bar.style.width = (n > 1 ? (current / (n - 1)) * 100 : 100) + '%';
+    ui.prevBtn.disabled = current === 0;
+    ui.nextBtn.disabled = current === n - 1;
+  }
+
+  /* #/3 is the fourth slide (as in reveal.js); #/some-id and #some-id
+     select the slide with that id, or the slide containing that element. */
+  function readHash() {
+    var h = location.hash.replace(/^#/, '');
+    try { h = decodeURIComponent(h); } catch (e) { /* keep raw */ }
+    if (!h || h === '/') return null;
+    var m = /^\/(\d+)(\/\d*)*$/.exec(h);
+    if (m) return clamp(parseInt(m[1], 10));
+    var name = h.replace(/^\//, '').split('/')[0];
+    var target = name && document.getElementById(name);
+    if (!target) return null;
+    for (var i = 0; i < slides.length; i++) {
+      if (slides[i] === target || slides[i].contains(target)) return i;
+    }
+    return null;
+  }
+
+  function writeHash() {
+    var want = '#/' + current;
+    if (location.hash === want) return;
+    try {
+      history.replaceState(history.state, '', want);
+    } catch (e) {
+      location.replace(want);
+    }
+  }
+
+  /* ---------- blackout ---------- */
+
+  function setBlack(on, opts) {
+    black = !!on;
+    document.body.classList.toggle('sb-black', black);
+    if (!(opts && opts.remote)) sendState();
+  }
+
+  /* ---------- overview ---------- */
+
+  function openOverview() {
+    if (overviewOpen || isSpeaker) return;
+    overviewOpen = true;
+    var grid = ui.overviewGrid;
+    grid.textContent = '';
+    slides.forEach(function (s, i) {
+      var a = el('a', 'sb-overview-item');
+      a.href = '#/' + i;
+      a.setAttribute('data-index', String(i));
+      a.appendChild(makeThumb(s, 240));
+      var label = el('span', 'sb-overview-label');
+      label.appendChild(el('b', null, String(i + 1)));
+      label.appendChild(document.createTextNode(slideTitle(s, i)));
+      a.title = slideTitle(s, i);
+      a.appendChild(label);
+      a.addEventListener('click', function (e) {
+        e.preventDefault();
+        go(i);
+        closeOverview();
+      });
+      grid.appendChild(a);
+    });
+    document.body.classList.add('sb-overview-open');
+    layoutOverview();
+    markOverview(true);
+  }
+
+  function layoutOverview() {
+    Array.prototype.forEach.call(ui.overviewGrid.children, function (a) {
+      sizeThumb(a.firstChild, a.clientWidth);
+    });
+  }
+
+  function markOverview(scroll) {
+    Array.prototype.forEach.call(ui.overviewGrid.children, function (a, i) {
+      a.classList.toggle('sb-current', i === current);
+      if (i === current && scroll) a.scrollIntoView({ block: 'nearest' });
+    });
+  }
+
+  function closeOverview() {
+    if (!overviewOpen) return;
+    overviewOpen = false;
+    document.body.classList.remove('sb-overview-open');
+    ui.overviewGrid.textContent = '';
+  }
+
+  function toggleOverview() {
+    if (overviewOpen) closeOverview(); else openOverview();
+  }
+
+  /* ---------- talking to the other window ----------
+     Both windows send {slidebook: 'state', index, black} after a local change
+     and apply what they receive without echoing it back. The speaker window
+     says 'hello' when it loads and keeps saying 'ping' so that a reloaded
+     deck window finds it again (window.opener survives a reload). */
+
+  function post(win, data) {
+    if (!win || win.closed) return;
+    data.slidebook = data.slidebook || MSG;
+    data.deck = deckName;
+    try { win.postMessage(data, '*'); } catch (e) { /* window gone */ }
+  }
+
+  function sendState() {
+    post(peer, { type: 'state', index: current, black: black });
+  }
+
+  window.addEventListener('message', function (e) {
+    var d = e.data;
+    if (!d || d.slidebook !== MSG || d.deck !== deckName) return;
+    if (isSpeaker) {
+      if (e.source !== window.opener) return;
+      if (d.type === 'state') {
+        go(d.index, { remote: true });
+        setBlack(d.black, { remote: true });
+      }
+      return;
+    }
+    var known = peer === e.source && peer && !peer.closed;
+    peer = e.source;
+    if (d.type === 'hello' || (d.type === 'ping' && !known)) {
+      sendState();
+    } else if (d.type === 'state') {
+      go(d.index, { remote: true });
+      setBlack(d.black, { remote: true });
+    }
+  });
+
+  function openSpeaker() {
+    if (peer && !peer.closed) {
+      peer.focus();
+      sendState();
+      return;
+    }
+    var url = location.href.replace(/[?#].*$/, '') + '?speaker#/' + current;
+    var win = window.open(url, 'slidebook-speaker-' + deckName,
+      'popup,width=1200,height=760');
+    if (win) peer = win;
+  }
+
+  /* ---------- speaker view ---------- */
+
+  var timer = { start: Date.now(), paused: 0, pausedAt: 0 };
+
+  function buildSpeaker() {
+    document.body.classList.add('sb-speaker');
+    document.title = 'Speaker view: ' + document.title;
+    var view = el('div', 'sb-speaker-view');
+
+    function pane(cls, label) {
+      var p = el('div', 'sb-sp-pane ' + cls);
+      if (label) p.appendChild(el('h2', 'sb-sp-label', label));
+      view.appendChild(p);
+      return p;
+    }
+
+    var cur = pane('sb-sp-current', 'Current slide');
+    ui.curFrame = cur.appendChild(el('div', 'sb-sp-frame'));
+    var nxt = pane('sb-sp-next', 'Next');
+    ui.nextFrame = nxt.appendChild(el('div', 'sb-sp-frame'));
+
+    var status = pane('sb-sp-status');
+    ui.timer = status.appendChild(el('span', 'sb-sp-timer', '0:00:00'));
+    ui.timer.setAttribute('title', 'Elapsed time');
+    ui.pauseBtn = status.appendChild(el('button', null, 'Pause'));
+    ui.pauseBtn.type = 'button';
+    ui.pauseBtn.addEventListener('click', togglePause);
+    var reset = status.appendChild(el('button', null, 'Reset'));
+    reset.type = 'button';
+    reset.addEventListener('click', function () {
+      timer.start = Date.now();
+      timer.paused = 0;
+      if (timer.pausedAt) timer.pausedAt = timer.start;
+      tick();
+    });
+    ui.clock = status.appendChild(el('span', 'sb-sp-clock'));
+    ui.clock.setAttribute('title', 'Clock');
+    status.appendChild(el('span', 'sb-sp-black', 'BLACKOUT'));
+    ui.count = status.appendChild(el('span', 'sb-sp-count'));
+
+    var notes = pane('sb-sp-notes', 'Notes');
+    ui.notes = notes.appendChild(el('div', 'sb-sp-notes-body'));
+    ui.notes.setAttribute('aria-live', 'polite');
+
+    document.body.appendChild(view);
+    tick();
+    setInterval(tick, 500);
+  }
+
+  function togglePause() {
+    if (timer.pausedAt) {
+      timer.paused += Date.now() - timer.pausedAt;
+      timer.pausedAt = 0;
+      ui.pauseBtn.textContent = 'Pause';
+    } else {
+      timer.pausedAt = Date.now();
+      ui.pauseBtn.textContent = 'Resume';
+    }
+    tick();
+  }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function tick() {
+    var now = Date.now();
+    var ms = (timer.pausedAt || now) - timer.start - timer.paused;
+    var t = Math.max(0, Math.floor(ms / 1000));
+    ui.timer.textContent = Math.floor(t / 3600) + ':' + pad(Math.floor(t / 60) % 60) + ':' + pad(t % 60);
+    var d = new Date(now);
+    ui.clock.textContent = pad(d.getHours()) + ':' + pad(d.getMinutes());
+  }
+
+  function renderSpeaker() {
+    if (!ui.curFrame) return;
+    var cf = ui.curFrame;
+    var nf = ui.nextFrame;
+    var nw = nf.clientWidth;
+    nf.style.height = (nw * H / W) + 'px';
+    var cw = Math.min(cf.clientWidth, cf.clientHeight * W / H);
+    cf.textContent = '';
+    cf.appendChild(makeThumb(slides[current], cw));
+    nf.textContent = '';
+    if (current + 1 < slides.length) {
+      nf.appendChild(makeThumb(slides[current + 1], nw));
+    } else {
+      var end = el('div', 'sb-thumb sb-sp-end', 'End of deck');
+      end.style.width = nw + 'px';
+      end.style.height = (nw * H / W) + 'px';
+      nf.appendChild(end);
+    }
+    var aside = slides[current].querySelector('aside.notes');
+    if (aside && aside.innerHTML.trim()) {
+      ui.notes.innerHTML = aside.innerHTML;
+    } else {
+      ui.notes.innerHTML = '';
+      ui.notes.appendChild(el('p', 'sb-sp-notes-empty', 'No notes for this slide.'));
+    }
+    ui.notes.scrollTop = 0;
+    ui.count.textContent = (current + 1) + ' / ' + slides.length + ' \u00b7 ' + slideTitle(slides[current], current);
+  }
+
+  /* ---------- deck chrome: progress, number, arrows, blackout, overview ---------- */
+
+  function buildChrome() {
+    var progress = el('div', 'sb-progress');
+    ui.bar = progress.appendChild(el('span'));
+    progress.setAttribute('aria-hidden', 'true');
+    ui.number = el('div', 'sb-number');
+    ui.number.setAttribute('aria-live', 'polite');
+    var nav = el('div', 'sb-nav');
+    ui.prevBtn = nav.appendChild(el('button', null, '\u2039'));
+    ui.nextBtn = nav.appendChild(el('button', null, '\u203a'));
+    ui.prevBtn.type = ui.nextBtn.type = 'button';
+    ui.prevBtn.setAttribute('aria-label', 'Previous slide');
+    ui.nextBtn.setAttribute('aria-label', 'Next slide');
+    ui.prevBtn.addEventListener('click', prev);
+    ui.nextBtn.addEventListener('click', next);
+    var blackout = el('div', 'sb-blackout');
+    blackout.addEventListener('click', function () { setBlack(false); });
+    var overview = el('div', 'sb-overview');
+    overview.setAttribute('role', 'dialog');
+    overview.setAttribute('aria-label', 'Slide overview');
+    ui.overviewGrid = overview.appendChild(el('div', 'sb-overview-grid'));
+    [progress, ui.number, nav, blackout, overview].forEach(function (n) {
+      document.body.appendChild(n);
+    });
+
+    var hideTimer = 0;
+    document.addEventListener('mousemove', function () {
+      document.body.classList.add('sb-pointer');
+      clearTimeout(hideTimer);
+      hideTimer = setTimeout(function () {
+        document.body.classList.remove('sb-pointer');
+      }, 2500);
+    });
+  }
+
+  /* ---------- input ---------- */
+
+  function onKey(e) {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var handled = true;
+    switch (e.key) {
+      case 'ArrowRight': case 'ArrowDown': case 'PageDown':
+      case 'n': case 'N': case 'l': case 'L': case 'j': case 'J':
+        next(); break;
+      case ' ': case 'Spacebar':
+        if (e.shiftKey) prev(); else next();
+        break;
+      case 'ArrowLeft': case 'ArrowUp': case 'PageUp': case 'Backspace':
+      case 'p': case 'P': case 'h': case 'H': case 'k': case 'K':
+        prev(); break;
+      case 'Home': go(0); break;
+      case 'End': go(slides.length - 1); break;
+      case 'b': case 'B': case '.':
+        setBlack(!black); break;
+      case 'o': case 'O': case 'Escape':
+        if (isSpeaker) handled = false; else toggleOverview();
+        break;
+      case 'Enter':
+        if (overviewOpen && !(t && t.classList && t.classList.contains('sb-overview-item'))) {
+          closeOverview();
+        } else {
+          handled = false;
+        }
+        break;
+      case 's': case 'S':
+        if (isSpeaker || e.repeat) handled = false; else openSpeaker();
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) e.preventDefault();
+  }
+
+  function onTouch() {
+    var sx = 0, sy = 0, on = false;
+    document.addEventListener('touchstart', function (e) {
+      if (e.touches.length !== 1 || overviewOpen) { on = false; return; }
+      on = true;
+      sx = e.touches[0].clientX;
+      sy = e.touches[0].clientY;
+    }, { passive: true });
+    document.addEventListener('touchend', function (e) {
+      if (!on) return;
+      on = false;
+      var p = e.changedTouches[0];
+      var dx = p.clientX - sx, dy = p.clientY - sy;
+      if (Math.abs(dx) > 40 && Math.abs(dx) > 1.5 * Math.abs(dy)) {
+        if (dx < 0) next(); else prev();
+      }
+    }, { passive: true });
+  }
+
+  /* ---------- start ---------- */
+
+  fitAll();
+  Array.prototype.forEach.call(stage.querySelectorAll('img'), function (img) {
+    if (img.complete) return;
+    img.addEventListener('load', function () {
+      var s = img.closest('.slides > section');
+      if (!s) return;
+      fitSlide(s);
+      if (isSpeaker) renderSpeaker();
+    });
+  });
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(function () {
+      fitAll();
+      if (isSpeaker) renderSpeaker();
+    });
+  }
+
+  if (isSpeaker) {
+    buildSpeaker();
+    peer = window.opener || null;
+  } else {
+    buildChrome();
+  }
+  layoutStage();
+  var start = readHash();
+  go(start == null ? 0 : start, { force: true, remote: true });
+
+  if (isSpeaker && peer) {
+    post(peer, { type: 'hello' });
+    setInterval(function () {
+      if (peer && !peer.closed) post(peer, { type: 'ping' });
+    }, 2000);
+  }
+
+  window.addEventListener('resize', function () {
+    layoutStage();
+    if (overviewOpen) layoutOverview();
+    if (isSpeaker) renderSpeaker();
+  });
+  window.addEventListener('hashchange', function () {
+    var i = readHash();
+    if (i != null) go(i);
+  });
+  document.addEventListener('keydown', onKey);
+  onTouch();
+})();
