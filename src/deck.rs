@@ -80,8 +80,14 @@ impl Deck {
         let mut out = String::new();
         for slide in &self.slides {
             for note in &slide.notes {
-                let md = text[note.clone()].trim_matches('\n');
-                if md.trim().is_empty() {
+                let raw = &text[note.clone()];
+                // `<!-- text -->` on one line: drop the spaces around the
+                // text; a note starting on its own line keeps its indent.
+                let md = match raw.strip_prefix(' ') {
+                    Some(inline) => inline.trim(),
+                    None => raw.trim_start_matches(['\n', '\r']).trim_end(),
+                };
+                if md.is_empty() {
                     continue;
                 }
                 out.push_str(md);

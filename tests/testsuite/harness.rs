@@ -110,3 +110,26 @@ pub fn m4_expand(m4: &Path, dir: &Path, file: &str, args: &[&str]) -> (Vec<u8>, 
     let _ = writer.join();
     (out.stdout, out.status.code().unwrap_or(-1))
 }
+
+impl Talk {
+    /// A copy of `tests/fixtures/NAME`, so builds never write into the
+    /// repository.
+    pub fn fixture(name: &str) -> Talk {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let talk = Talk::new();
+        copy_tree(&from, talk.path());
+        talk
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! `slidebook build` and `notes`: slides, notes, the deck and the handout,
+//! read back as HTML.
+
+use scraper::{Html, Selector};
+
+use crate::harness::{corpus, copy_tree, Talk};
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+/// An element's text with white space folded, to compare content across
+/// differently shaped markup.
+fn words(e: scraper::ElementRef<'_>) -> String {
+    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `<section>` children of `.reveal > .slides`.
+fn sections(html: &Html) -> Vec<scraper::ElementRef<'_>> {
+    html.select(&sel(".reveal > .slides > section")).collect()
+}
+
+/// The deck's slide markup, for snapshots: runtime code changes should not
+/// churn them.
+fn slides_markup(index: &str) -> String {
+    let start = index.find("<div class=\"slides\">").expect("a .slides div");
+    let end = index[start..]
+        .find("\n</div>\n</div>")
+        .map_or(index.len(), |e| start + e);
+    index[start..end].to_string()
+}
+
+#[test]
+fn fixture_talk_builds_to_a_deck_and_a_handout() {
+    let talk = Talk::fixture("basics");
+    let run = talk.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html\n"
+    );
+    let index = talk.read("book/deck/index.html");
+    let html = Html::parse_document(&index);
+    let slides = sections(&html);
+    assert_eq!(slides.len(), 7);
+    let kinds: Vec<_> = slides
+        .iter()
+        .map(|s| s.value().attr("data-kind").unwrap_or(""))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["title", "section", "content", "content", "content", "content", "content"]
+    );
+    // Notes before the first heading belong to the title slide.
+    let notes: Vec<String> = slides
+        .iter()
+        .map(|s| {
+            s.select(&sel("aside.notes"))
+                .map(|a| a.text().collect::<String>())
+                .collect()
+        })
+        .collect();
+    assert!(notes[0].contains("these notes come before the first heading"));
+    assert!(notes[1].is_empty(), "a section slide without notes has no aside");
+    assert_eq!(html.select(&sel("aside.notes")).count(), 5);
+    // A comment inside code is code: it shows on the slide, not in notes.
+    let code_slide = slides[2].html();
+    assert!(code_slide.contains("this is code, not notes"));
+    assert!(!notes[2].contains("this is code"));
+    assert!(slides[2].select(&sel("aside.notes li")).count() == 2);
+    // Repeated titles make new slides, a rule makes an untitled one.
+    assert_eq!(slides[3].value().attr("data-title"), Some("Building up"));
+    assert_eq!(slides[4].value().attr("data-title"), Some("Building up"));
+    assert_eq!(slides[5].value().attr("data-title"), None);
+    // Images of slides and notes are copied at the same relative paths.
+    assert!(talk.path().join("book/deck/img/logo.svg").is_file());
+    assert!(talk.path().join("book/deck/img/notes.svg").is_file());
+    // So are local files that notes link to.
+    assert!(talk.path().join("book/deck/cmd/hello.sh").is_file());
+    insta::assert_snapshot!("basics_slides", slides_markup(&index));
+}
+
+#[test]
+fn notes_never_show_on_a_slide() {
+    let talk = Talk::fixture("basics");
+    assert_eq!(talk.run(&["build"]).code, 0);
+    let index = talk.read("book/deck/index.html");
+    let html = Html::parse_document(&index);
+    for slide in sections(&html) {
+        let mut visible = String::new();
+        for node in slide.descendants() {
+            let in_notes = node.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| e.name() == "aside")
+            });
+            if let (false, Some(text)) = (in_notes, node.value().as_text()) {
+                visible.push_str(text);
+            }
+        }
+        for aside in slide.select(&sel("aside.notes p")) {
+            let note: String = aside.text().collect();
+            if note.trim().is_empty() {
+                continue;
+            }
+            assert!(!visible.contains(note.trim()), "note shows on a slide: {note}");
+        }
+    }
+    assert!(!slides_markup(&index).contains("<!--"));
+}
+
+#[test]
+fn handout_has_contents_every_slide_and_every_note() {
+    let talk = Talk::fixture("basics");
+    assert_eq!(talk.run(&["build"]).code, 0);
+    let deck = Html::parse_document(&talk.read("book/deck/index.html"));
+    let handout = talk.read("book/deck/handout.html");
+    let doc = Html::parse_document(&handout);
+    let handout_words = words(doc.root_element());
+    for aside in deck.select(&sel("aside.notes")) {
+        assert!(handout_words.contains(&words(aside)), "note missing from handout");
+    }
+    let toc: Vec<String> = doc
+        .select(&sel("nav a, .toc a"))
+        .map(|a| a.text().collect::<String>())
+        .collect();
+    assert!(toc.len() >= 7, "table of contents: {toc:?}");
+    assert!(handout.contains("img/notes.svg"));
+}
+
+#[test]
+fn builds_are_byte_for_byte_repeatable() {
+    let talk = Talk::fixture("basics");
+    assert_eq!(talk.run(&["build"]).code, 0);
+    let first = talk.read("book/deck/index.html") + &talk.read("book/deck/handout.html");
+    assert_eq!(talk.run(&["build", "-o", "again"]).code, 0);
+    let second = talk.read("again/index.html") + &talk.read("again/handout.html");
+    assert_eq!(first, second);
+}
+
+#[test]
+fn a_markdown_file_builds_without_any_configuration() {
+    let talk = Talk::new()
+        .file("talk.md", "## Hello\n\nworld\n\n<!-- say hi -->\n")
+        .file("other.md", "x\n");
+    let run = talk.run(&["build", "talk.md", "-o", "out/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "built talk: 1 slides, 1 with notes, 0 files copied -> out/index.html\n"
+    );
+    let html = Html::parse_document(&talk.read("out/index.html"));
+    assert_eq!(sections(&html).len(), 1);
+    assert!(talk.path().join("out/handout.html").is_file());
+}
+
+#[test]
+fn a_missing_image_fails_the_build_and_writes_nothing() {
+    let talk = Talk::new()
+        .file("book.toml", "[[deck]]\nname = \"d\"\nsource = \"main.md\"\n")
+        .file("main.md", "## One\n\ninclude(part.md)\n")
+        .file("part.md", "text\n\n![chart](img/chart.png)\n\n<!-- ![n](img/gone.svg) -->\n");
+    let run = talk.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: image `img/chart.png` not found
+ --> part.md:3:1
+  |
+3 | ![chart](img/chart.png)
+  | ^^^^^^^^^^^^^^^^^^^^^^^
+  = included from main.md:3:1
+help: paths are relative to the talk's root; fix the path or add the file
+error: image in speaker notes `img/gone.svg` not found
+ --> part.md:5:6
+  |
+5 | <!-- ![n](img/gone.svg) -->
+  |      ^^^^^^^^^^^^^^^^^^
+  = included from main.md:3:1
+help: paths are relative to the talk's root; fix the path or add the file
+
+2 errors
+"
+    );
+    assert!(!talk.path().join("book").exists());
+}
+
+#[test]
+fn an_unterminated_comment_points_at_its_source() {
+    let talk = Talk::new()
+        .file("main.md", "## One\n\ninclude(notes.md)\n## Two\n")
+        .file("notes.md", "text\n\n<!-- forgot to close\n");
+    let run = talk.run(&["check", "main.md"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: this comment is never closed: `<!--` without `-->`
+ --> notes.md:3:1
+  |
+3 | <!-- forgot to close
+  | ^^^^
+  = included from main.md:3:1
+help: speaker notes are HTML comments; close it with `-->`
+checked 1 deck: 1 error
+"
+    );
+}
+
+#[test]
+fn notes_prints_the_transcript_in_order() {
+    let talk = Talk::fixture("basics");
+    let run = talk.run(&["notes", "deck"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Welcome everyone: these notes come before the first heading.\n\nThe fence above shows HTML."));
+    assert!(run.stdout.ends_with("Included from common/, with a [link](cmd/hello.sh).\n\n"));
+}
+
+#[test]
+fn a_talk_can_override_a_template() {
+    let talk = Talk::fixture("basics").file(
+        "templates/deck.html",
+        "{% for s in slides %}[{{ s.number }}:{{ s.title }}]{% endfor %}\n",
+    );
+    assert_eq!(talk.run(&["build"]).code, 0);
+    assert_eq!(
+        talk.read("book/deck/index.html"),
+        "[1:][2:Part one][3:Code with a comment][4:Building up][5:Building up][6:][7:Shared]\n"
+    );
+}
+
+#[test]
+fn code_fences_with_a_language_are_highlighted() {
+    let talk = Talk::fixture("basics");
+    assert_eq!(talk.run(&["build"]).code, 0);
+    let index = talk.read("book/deck/index.html");
+    let html = Html::parse_document(&index);
+    let pre = html.select(&sel("pre.language-sh")).next().expect("a highlighted sh block");
+    assert!(pre.html().contains("<span style=\"color:"));
+    assert!(pre.text().collect::<String>().contains("echo \"hello, world\""));
+}
+
+#[test]
+fn corpus_talk_builds_with_every_slide_note_and_image() {
+    let Some(dir) = corpus() else { return };
+    let talk = Talk::new();
+    copy_tree(&dir, talk.path());
+    let run = talk.run(&["build", "lightning/main.md", "full/main.md"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (deck, slides, with_notes) in [("lightning", 25, 24), ("full", 109, 98)] {
+        let index = talk.read(&format!("book/{deck}/index.html"));
+        let html = Html::parse_document(&index);
+        assert_eq!(sections(&html).len(), slides, "{deck}");
+        assert_eq!(html.select(&sel("aside.notes")).count(), with_notes, "{deck}");
+        let handout = talk.read(&format!("book/{deck}/handout.html"));
+        let handout_words = words(Html::parse_document(&handout).root_element());
+        for aside in html.select(&sel("aside.notes")) {
+            assert!(handout_words.contains(&words(aside)), "{deck}: note missing from handout");
+        }
+        for doc in [&index, &handout] {
+            for img in Html::parse_document(doc).select(&sel("img")) {
+                let src = img.value().attr("src").unwrap();
+                assert!(
+                    talk.path().join("book").join(deck).join(src).is_file(),
+                    "{deck}: {src} not copied"
+                );
+            }
+        }
+    }
+}
