@@ -75,9 +75,10 @@
       pre.style.fontSize = '';
       pre.classList.remove('sb-wrap');
       if (pre.scrollWidth <= pre.clientWidth + 1) return;
+      // Shrink a little to fit; if that would make it tiny, wrap lines instead.
       var em = parseFloat(getComputedStyle(pre).fontSize) / base;
-      var f = Math.max(0.62, (pre.clientWidth / pre.scrollWidth) * 0.97);
-      pre.style.fontSize = (em * f).toFixed(3) + 'em';
+      var f = (pre.clientWidth / pre.scrollWidth) * 0.97;
+      pre.style.fontSize = (em * Math.max(f, 0.8)).toFixed(3) + 'em';
       if (pre.scrollWidth > pre.clientWidth + 1) pre.classList.add('sb-wrap');
     });
     var scale = 1;
@@ -302,22 +303,20 @@
     document.body.classList.add('sb-speaker');
     document.title = 'Speaker view: ' + document.title;
     var view = el('div', 'sb-speaker-view');
+    var left = view.appendChild(el('div', 'sb-sp-col'));
+    var right = view.appendChild(el('div', 'sb-sp-col'));
 
-    function pane(cls, label) {
-      var p = el('div', 'sb-sp-pane ' + cls);
+    function pane(col, cls, label) {
+      var p = col.appendChild(el('div', 'sb-sp-pane ' + cls));
       if (label) p.appendChild(el('h2', 'sb-sp-label', label));
-      view.appendChild(p);
       return p;
     }
 
-    var cur = pane('sb-sp-current', 'Current slide');
-    ui.curFrame = cur.appendChild(el('div', 'sb-sp-frame'));
-    var nxt = pane('sb-sp-next', 'Next');
-    ui.nextFrame = nxt.appendChild(el('div', 'sb-sp-frame'));
+    ui.curFrame = pane(left, 'sb-sp-current', 'Current slide').appendChild(el('div', 'sb-sp-frame'));
 
-    var status = pane('sb-sp-status');
+    var status = left.appendChild(el('div', 'sb-sp-status'));
     ui.timer = status.appendChild(el('span', 'sb-sp-timer', '0:00:00'));
-    ui.timer.setAttribute('title', 'Elapsed time');
+    ui.timer.title = 'Elapsed time';
     ui.pauseBtn = status.appendChild(el('button', null, 'Pause'));
     ui.pauseBtn.type = 'button';
     ui.pauseBtn.addEventListener('click', togglePause);
@@ -330,17 +329,24 @@
       tick();
     });
     ui.clock = status.appendChild(el('span', 'sb-sp-clock'));
-    ui.clock.setAttribute('title', 'Clock');
+    ui.clock.title = 'Clock';
     status.appendChild(el('span', 'sb-sp-black', 'BLACKOUT'));
     ui.count = status.appendChild(el('span', 'sb-sp-count'));
+    left.appendChild(el('p', 'sb-sp-help',
+      'Keys: \u2190 \u2192 move both windows \u00b7 b blackout \u00b7 + / \u2212 notes size'));
 
-    var notes = pane('sb-sp-notes', 'Notes');
-    ui.notes = notes.appendChild(el('div', 'sb-sp-notes-body'));
+    ui.nextFrame = pane(right, 'sb-sp-next', 'Next').appendChild(el('div', 'sb-sp-frame'));
+    ui.notes = pane(right, 'sb-sp-notes', 'Notes').appendChild(el('div', 'sb-sp-notes-body'));
     ui.notes.setAttribute('aria-live', 'polite');
 
     document.body.appendChild(view);
     tick();
     setInterval(tick, 500);
+  }
+
+  function notesZoom(step) {
+    var px = parseFloat(getComputedStyle(ui.notes).fontSize) + step;
+    ui.notes.style.fontSize = Math.max(12, Math.min(48, px)) + 'px';
   }
 
   function togglePause() {
@@ -352,6 +358,7 @@
       timer.pausedAt = Date.now();
       ui.pauseBtn.textContent = 'Resume';
     }
+    ui.timer.classList.toggle('sb-paused', !!timer.pausedAt);
     tick();
   }
 
@@ -372,8 +379,14 @@
     var nf = ui.nextFrame;
     var nw = nf.clientWidth;
     nf.style.height = (nw * H / W) + 'px';
-    var cw = Math.min(cf.clientWidth, cf.clientHeight * W / H);
+    // the current slide takes the room its column leaves, at the deck's aspect
+    var cp = cf.parentNode;
     cf.textContent = '';
+    cf.style.height = cf.style.flex = cp.style.flex = '';
+    var room = cf.clientHeight;
+    var cw = room > 40 ? Math.min(cf.clientWidth, room * W / H) : cf.clientWidth;
+    cf.style.flex = cp.style.flex = '0 0 auto';
+    cf.style.height = (cw * H / W) + 'px';
     cf.appendChild(makeThumb(slides[current], cw));
     nf.textContent = '';
     if (current + 1 < slides.length) {
@@ -461,6 +474,9 @@
         } else {
           handled = false;
         }
+        break;
+      case '+': case '=': case '-': case '_':
+        if (isSpeaker) notesZoom(e.key === '+' || e.key === '=' ? 2 : -2); else handled = false;
         break;
       case 's': case 'S':
         if (isSpeaker || e.repeat) handled = false; else openSpeaker();
