@@ -2,7 +2,8 @@
 //! syntax and theme sets load on the first fence that names a language, so
 //! talks without code pay nothing.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::{Theme, ThemeSet};
 use syntect::parsing::SyntaxSet;
@@ -12,6 +13,9 @@ const THEME: &str = "InspiredGitHub";
 #[derive(Default)]
 pub struct Highlighter {
     loaded: OnceLock<(SyntaxSet, Theme)>,
+    /// Talks show the same code again and again (a slide built up step by
+    /// step, a command on several slides): highlight each once.
+    done: Mutex<HashMap<(String, String), String>>,
 }
 
 impl Highlighter {
@@ -35,6 +39,19 @@ impl Highlighter {
 
     /// The code as a `<pre>` with inline colours.
     pub fn highlight(&self, lang: &str, code: &str) -> String {
+        let key = (lang.to_string(), code.to_string());
+        if let Some(html) = self.done.lock().expect("not poisoned").get(&key) {
+            return html.clone();
+        }
+        let html = self.highlight_uncached(lang, code);
+        self.done
+            .lock()
+            .expect("not poisoned")
+            .insert(key, html.clone());
+        html
+    }
+
+    fn highlight_uncached(&self, lang: &str, code: &str) -> String {
         let (syntaxes, theme) = self.sets();
         let syntax = syntaxes
             .find_syntax_by_token(lang)
