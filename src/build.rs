@@ -22,14 +22,19 @@ pub struct Built {
 }
 
 pub fn run(project: &Project, targets: &[String], out: Option<&Path>) -> Result<i32> {
-    for b in build(project, targets, out)? {
+    print_built(project, &build(project, targets, out)?);
+    Ok(0)
+}
+
+/// One line per deck written, on stderr.
+pub fn print_built(project: &Project, built: &[Built]) {
+    for b in built {
         let shown = b.dir.strip_prefix(&project.root).unwrap_or(&b.dir).display().to_string();
         eprintln!(
             "built {}: {} slides, {} with notes, {} files copied -> {}/index.html",
             b.name, b.slides, b.with_notes, b.files, shown
         );
     }
-    Ok(0)
 }
 
 /// Builds the named decks (every deck by default). `out` is the folder

@@ -55,6 +55,19 @@ pub enum Command {
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Build, then rebuild whenever a file of the talk changes
+    Watch {
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+    },
+    /// Watch, and serve the decks on localhost; pages reload after each rebuild
+    Serve {
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+        /// The port on 127.0.0.1 (0 picks a free one)
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+    },
     /// Print a deck's speaker notes, in order, as Markdown
     Notes {
         /// A deck name from book.toml, or a Markdown file
@@ -80,6 +93,13 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check { targets, format } => crate::check::run(&project, &targets, format),
         Command::Build { targets, out } => crate::build::run(&project, &targets, out.as_deref()),
         Command::Notes { target } => notes_command(&project, &target),
+        Command::Watch { targets } => {
+            crate::watch::watch(cli.root.as_deref(), &targets, |project, result| {
+                crate::watch::report(project, &result)
+            })?;
+            Ok(0)
+        }
+        Command::Serve { targets, port } => crate::serve::run(cli.root.as_deref(), &targets, port),
     }
 }
 

@@ -11,7 +11,8 @@
 //! 6. [`render`]: Tera templates turn the deck into HTML, which [`build`]
 //!    writes.
 //!
-//! [`check`] runs them without writing anything; [`cli`] is the command
+//! [`check`] runs them without writing anything; [`watch`] and [`serve`]
+//! run the build again on every change; [`cli`] is the command
 //! line, and [`error`] what users are told when something is wrong.
 
 pub mod check;
@@ -27,3 +28,5 @@ pub mod highlight;
 pub mod assets;
 pub mod build;
 pub mod render;
+pub mod serve;
+pub mod watch;

@@ -267,3 +267,25 @@ fn corpus_talk_builds_with_every_slide_note_and_image() {
         }
     }
 }
+
+#[test]
+fn a_real_reveal_js_can_replace_the_built_in_runtime() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[build]\nreveal = \"vendor/reveal\"\n\n[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
+        )
+        .file("main.md", "## One\n\n<!-- n -->\n\n## Two\n");
+    assert_eq!(talk.run(&["build"]).code, 0);
+    let index = talk.read("book/d/index.html");
+    let html = Html::parse_document(&index);
+    let scripts: Vec<_> = html
+        .select(&sel("script[src]"))
+        .map(|s| s.value().attr("src").unwrap().to_string())
+        .collect();
+    assert_eq!(scripts, ["vendor/reveal/dist/reveal.js"]);
+    assert!(index.contains("Reveal.initialize"));
+    assert!(!index.contains("sb-overview"), "the built-in runtime is left out");
+    assert_eq!(sections(&html).len(), 2);
+    assert_eq!(html.select(&sel("aside.notes")).count(), 1);
+}
