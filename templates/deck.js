@@ -93,6 +93,45 @@
     slides.forEach(fitSlide);
   }
 
+  /* A content slide that is only a heading and one picture (a paragraph that
+     holds just an image, maybe inside a link) shows the picture as large as
+     the rest of the slide allows, instead of at its natural size. */
+  var UPSCALE = 2;   // at most this many times the picture's own pixel size
+
+  function soloPicture(s) {
+    if (s.getAttribute('data-kind') !== 'content') return null;
+    var body = Array.prototype.filter.call(s.children, function (c) {
+      return !(c.tagName === 'ASIDE' && c.classList.contains('notes'));
+    });
+    if (body.length && /^H[1-6]$/.test(body[0].tagName)) body = body.slice(1);
+    if (body.length !== 1 || body[0].tagName !== 'P') return null;
+    var p = body[0];
+    if (p.textContent.trim() || p.children.length !== 1) return null;
+    var k = p.firstElementChild;
+    if (k.tagName === 'A' && k.children.length === 1 && !k.textContent.trim()) {
+      k = k.firstElementChild;
+    }
+    return k.tagName === 'IMG' ? k : null;
+  }
+
+  function capPicture(img) {
+    var vector = /\.svgz?([?#]|$)/i.test(img.getAttribute('src') || '');
+    if (vector || !img.naturalWidth || !img.naturalHeight) return;
+    img.style.maxWidth = (img.naturalWidth * UPSCALE) + 'px';
+    img.style.maxHeight = (img.naturalHeight * UPSCALE) + 'px';
+  }
+
+  function markSoloPictures() {
+    slides.forEach(function (s) {
+      var img = soloPicture(s);
+      if (!img) return;
+      s.classList.add('sb-solo-image');
+      img.parentNode.closest('p').classList.add('sb-solo-figure');
+      if (img.complete) capPicture(img);
+      else img.addEventListener('load', function () { capPicture(img); });
+    });
+  }
+
   /* ---------- thumbnails: a scaled clone of a slide ---------- */
 
   function makeThumb(s, width) {
@@ -377,13 +416,23 @@
     if (!ui.curFrame) return;
     var cf = ui.curFrame;
     var nf = ui.nextFrame;
+    // The next slide fills its column's width at the deck's aspect ratio, but
+    // in a short, wide window it may take at most about half the column, so
+    // the notes below it always keep room of their own.
     var nw = nf.clientWidth;
-    nf.style.height = (nw * H / W) + 'px';
+    var col = nf.parentNode.parentNode;
+    if (getComputedStyle(col).display === 'flex' && col.clientHeight > 0) {
+      nw = Math.min(nw, col.clientHeight * 0.5 * W / H);
+    }
+    nw = Math.max(10, Math.floor(nw));
+    nf.style.height = Math.round(nw * H / W) + 'px';
     // the current slide takes the room its column leaves, at the deck's aspect
+    // (when the columns are not flex boxes, it simply takes its full width)
     var cp = cf.parentNode;
+    var inColumn = getComputedStyle(cp.parentNode).display === 'flex';
     cf.textContent = '';
     cf.style.height = cf.style.flex = cp.style.flex = '';
-    var room = cf.clientHeight;
+    var room = inColumn ? cf.clientHeight : 0;
     var cw = room > 40 ? Math.min(cf.clientWidth, room * W / H) : cf.clientWidth;
     cf.style.flex = cp.style.flex = '0 0 auto';
     cf.style.height = (cw * H / W) + 'px';
@@ -508,6 +557,7 @@
 
   /* ---------- start ---------- */
 
+  markSoloPictures();
   fitAll();
   Array.prototype.forEach.call(stage.querySelectorAll('img'), function (img) {
     if (img.complete) return;
