@@ -16,9 +16,11 @@ pub type Assets = BTreeMap<String, PathBuf>;
 /// another scheme.
 pub fn local_path(url: &str) -> Option<String> {
     let url = url.trim();
-    let has_scheme = url
-        .split_once(':')
-        .is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)));
+    let has_scheme = url.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
     if url.is_empty() || url.starts_with('#') || url.starts_with("//") || has_scheme {
         return None;
     }
@@ -80,7 +82,9 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
             problems.push(Diagnostic::new(message));
             continue;
         };
-        let width = text[r.at..].find(')').map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
+        let width = text[r.at..]
+            .find(')')
+            .map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
         problems.push(
             Diagnostic::new(message)
                 .help("paths are relative to the talk's root; fix the path or add the file")
@@ -97,7 +101,10 @@ mod tests {
     #[test]
     fn local_paths_are_told_from_web_addresses() {
         assert_eq!(local_path("img/a.png"), Some("img/a.png".into()));
-        assert_eq!(local_path("img/my%20pic.png#x"), Some("img/my pic.png".into()));
+        assert_eq!(
+            local_path("img/my%20pic.png#x"),
+            Some("img/my pic.png".into())
+        );
         assert_eq!(local_path("/img/a.png"), Some("img/a.png".into()));
         assert_eq!(local_path("https://example.org/a.png"), None);
         assert_eq!(local_path("mailto:a@b.c"), None);

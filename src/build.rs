@@ -29,7 +29,12 @@ pub fn run(project: &Project, targets: &[String], out: Option<&Path>) -> Result<
 /// One line per deck written, on stderr.
 pub fn print_built(project: &Project, built: &[Built]) {
     for b in built {
-        let shown = b.dir.strip_prefix(&project.root).unwrap_or(&b.dir).display().to_string();
+        let shown = b
+            .dir
+            .strip_prefix(&project.root)
+            .unwrap_or(&b.dir)
+            .display()
+            .to_string();
         eprintln!(
             "built {}: {} slides, {} with notes, {} files copied -> {}/index.html",
             b.name, b.slides, b.with_notes, b.files, shown
@@ -63,7 +68,10 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
             let dir = match out {
                 Some(o) if single => cwd.join(o),
                 Some(o) => cwd.join(o).join(&spec.name),
-                None => project.root.join(&project.config.build.build_dir).join(&spec.name),
+                None => project
+                    .root
+                    .join(&project.config.build.build_dir)
+                    .join(&spec.name),
             };
             write_deck(project, spec, &a, &templates, &dir)
         })

@@ -32,10 +32,12 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
     for &at in &deck.unclosed_comments {
         let d = Diagnostic::new("this comment is never closed: `<!--` without `-->`")
             .help("speaker notes are HTML comments; close it with `-->`");
-        problems.push(match loaded.expanded.map.origin_at(&loaded.expanded.text, at) {
-            Some(o) => d.at_origin(&loaded.sources, &loaded.expanded.map, o, 4),
-            None => d,
-        });
+        problems.push(
+            match loaded.expanded.map.origin_at(&loaded.expanded.text, at) {
+                Some(o) => d.at_origin(&loaded.sources, &loaded.expanded.map, o, 4),
+                None => d,
+            },
+        );
     }
     let (assets, missing) = assets::resolve(&loaded, &deck);
     problems.extend(missing);

@@ -168,7 +168,10 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
         let offset = e.span().map_or(0, |s| s.start);
         let message = e.message().trim_end().to_string();
         Diagnostic::new(format!("{shown}: {message}"))
-            .at(location(text, shown, offset), e.span().map_or(1, |s| s.len()))
+            .at(
+                location(text, shown, offset),
+                e.span().map_or(1, |s| s.len()),
+            )
             .help("see the README for the keys book.toml accepts")
     })?;
     validate(&config, text, shown)?;
@@ -177,9 +180,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
 
 fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
     let at_key = |key: &str| {
-        let offset = text
-            .find(&format!("\n{key}"))
-            .map_or(0, |i| i + 1);
+        let offset = text.find(&format!("\n{key}")).map_or(0, |i| i + 1);
         location(text, shown, offset)
     };
     let level = config.build.slide_level;

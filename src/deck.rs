@@ -449,7 +449,8 @@ pub fn parse_front_matter(yaml: &str) -> Meta {
             "author" | "authors" => {
                 if value.is_empty() {
                     in_authors = true;
-                } else if let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                } else if let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']'))
+                {
                     meta.authors.extend(list.split(',').map(unquote));
                 } else {
                     meta.authors.push(unquote(value));
@@ -482,7 +483,10 @@ mod tests {
     fn headings_split_and_comments_become_notes() {
         let d = split2("# Part\n\n## One\n\ntext\n\n<!-- say *this* -->\n\n## Two\n");
         let kinds: Vec<_> = d.slides.iter().map(|s| s.kind).collect();
-        assert_eq!(kinds, [SlideKind::Section, SlideKind::Content, SlideKind::Content]);
+        assert_eq!(
+            kinds,
+            [SlideKind::Section, SlideKind::Content, SlideKind::Content]
+        );
         assert_eq!(d.slides[1].notes_html, "<p>say <em>this</em></p>\n");
         assert!(!d.slides[1].body_html.contains("say"));
     }
@@ -516,7 +520,11 @@ mod tests {
     fn images_in_slides_and_notes_are_recorded() {
         let text = "## A\n\n![x](img/a.png)\n\n<!--\n![y](img/b.png)\n-->\n";
         let d = split2(text);
-        let urls: Vec<_> = d.refs.iter().map(|r| (r.url.as_str(), r.in_notes)).collect();
+        let urls: Vec<_> = d
+            .refs
+            .iter()
+            .map(|r| (r.url.as_str(), r.in_notes))
+            .collect();
         assert_eq!(urls, [("img/a.png", false), ("img/b.png", true)]);
         assert_eq!(&text[d.refs[1].at..d.refs[1].at + 3], "![y");
     }

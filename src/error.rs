@@ -116,7 +116,9 @@ impl Diagnostic {
             let _ = writeln!(s, "{pad}--> {at}");
             let _ = writeln!(s, "{pad} |");
             let _ = writeln!(s, "{} | {}", at.line, excerpt);
-            let width = self.width.min(excerpt.chars().count().saturating_sub(caret_col - 1).max(1));
+            let width = self
+                .width
+                .min(excerpt.chars().count().saturating_sub(caret_col - 1).max(1));
             let _ = writeln!(
                 s,
                 "{pad} | {}{}",
@@ -135,9 +137,8 @@ impl Diagnostic {
 
     /// One JSON object, for `--format json`.
     pub fn to_json(&self) -> serde_json::Value {
-        let place = |l: &Location| {
-            serde_json::json!({ "file": l.file, "line": l.line, "column": l.col })
-        };
+        let place =
+            |l: &Location| serde_json::json!({ "file": l.file, "line": l.line, "column": l.col });
         let mut v = serde_json::json!({
             "severity": "error",
             "message": self.message,
@@ -163,7 +164,9 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
     if count <= WIDTH {
         return (expanded, col.max(1));
     }
-    let start = col.saturating_sub(WIDTH / 2).min(count.saturating_sub(WIDTH));
+    let start = col
+        .saturating_sub(WIDTH / 2)
+        .min(count.saturating_sub(WIDTH));
     let piece: String = expanded.chars().skip(start).take(WIDTH).collect();
     let mut shown = String::new();
     let mut caret = col - start;
@@ -186,7 +189,10 @@ pub enum Error {
     /// Problems in the talk (exit 1).
     Talk(Vec<Diagnostic>),
     /// The file system said no (exit 1).
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -17,7 +17,8 @@ use rustc_hash::FxHashMap;
 use crate::linemap::{Inclusion, LocatedText, Origin, SourceMap, Span};
 use crate::sources::{LoadError, SourceId, Sources};
 
-/// m4's default `-L`: calls nested inside the arguments of calls.
+/// Calls nested inside the arguments of calls (m4's `-L`; GNU m4 1.4.19
+/// has no limit unless given one, and recurses until memory runs out).
 pub const NESTING_LIMIT: usize = 1024;
 /// Calls in a row that read no byte of any file: a macro that keeps
 /// expanding to itself, which m4 would follow forever.
@@ -56,22 +57,46 @@ pub struct Problem {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    MissingInclude { name: String },
-    IncludeIsDirectory { name: String },
-    OutsideRoot { name: String, resolved: String },
-    NotUtf8 { path: String, offset: usize },
-    Unreadable { path: String, reason: String },
+    MissingInclude {
+        name: String,
+    },
+    IncludeIsDirectory {
+        name: String,
+    },
+    OutsideRoot {
+        name: String,
+        resolved: String,
+    },
+    NotUtf8 {
+        path: String,
+        offset: usize,
+    },
+    Unreadable {
+        path: String,
+        reason: String,
+    },
     /// Files from the one that is included again down to the call.
-    Cycle { files: Vec<String> },
+    Cycle {
+        files: Vec<String>,
+    },
     /// The end of the input inside `name(`…; `at` is the `(`.
-    UnclosedCall { name: String },
+    UnclosedCall {
+        name: String,
+    },
     /// The end of the input inside a quoted string.
     UnclosedQuote,
     /// The input ends inside a `#` comment. m4 stops with an error there
     /// and drops the comment; `output_offset` is where it began.
-    UnterminatedComment { output_offset: usize },
-    NestingLimit { name: String, limit: usize },
-    Runaway { name: String },
+    UnterminatedComment {
+        output_offset: usize,
+    },
+    NestingLimit {
+        name: String,
+        limit: usize,
+    },
+    Runaway {
+        name: String,
+    },
     TooLarge,
 }
 
@@ -104,13 +129,13 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
         let id = x
             .sources
             .add_virtual("<definitions>", &format!("{name}={value}"));
-        let inclusion = x.new_inclusion(id, None);
+        let inclusion = x.new_inclusion(id, None, None);
         let mut body = LocatedText::new();
         let col = name.len() as u32 + 2;
         body.append(value.as_bytes(), origin(inclusion, 1, col));
         x.define(name.as_bytes(), body);
     }
-    let inclusion = x.new_inclusion(entry, None);
+    let inclusion = x.new_inclusion(entry, None, None);
     let text = x.sources.get(entry).text.clone();
     x.input.push(Block::file(text, inclusion));
     x.run();
@@ -177,6 +202,11 @@ struct Block {
     /// Origin of the byte at `pos`.
     cur: Origin,
     is_file: bool,
+    /// The inclusion being read when this block was pushed: the file's own
+    /// for a file, the one the call was read in for an expansion. Unlike
+    /// origins (where text was written) this says why it is read now,
+    /// which is what an include cycle is made of.
+    reader: u32,
 }
 
 impl Block {
@@ -192,10 +222,11 @@ impl Block {
             seg_end: 0,
             cur: origin(inclusion, 1, 1),
             is_file: true,
+            reader: inclusion,
         }
     }
 
-    fn string(t: LocatedText) -> Block {
+    fn string(t: LocatedText, reader: u32) -> Block {
         let cur = t.spans.first().map_or(origin(0, 1, 1), |s| s.origin);
         Block {
             text: BlockText::Owned(t.bytes),
@@ -205,6 +236,7 @@ impl Block {
             seg_end: 0,
             cur,
             is_file: false,
+            reader,
         }
     }
 
@@ -253,6 +285,8 @@ struct Frame {
     depth: usize,
     /// At the start of an argument, where whitespace is dropped.
     skipping: bool,
+    /// The inclusion the name was read in (see [`Block::reader`]).
+    reader: u32,
 }
 
 struct Expander<'s> {
@@ -267,6 +301,8 @@ struct Expander<'s> {
     lquote: Vec<u8>,
     rquote: Vec<u8>,
     inclusions: Vec<Inclusion>,
+    /// For each inclusion, the one whose reading opened it.
+    opened_by: Vec<Option<u32>>,
     problems: Vec<Problem>,
     steps: u64,
     stopped: bool,
@@ -297,6 +333,7 @@ impl<'s> Expander<'s> {
             lquote: Vec::new(),
             rquote: Vec::new(),
             inclusions: Vec::new(),
+            opened_by: Vec::new(),
             problems: Vec::new(),
             steps: 0,
             stopped: false,
@@ -327,8 +364,16 @@ impl<'s> Expander<'s> {
         self.insert_macro(name, Macro::User(Rc::new(body)));
     }
 
-    fn new_inclusion(&mut self, file: SourceId, from: Option<Origin>) -> u32 {
+    /// A new reading of `file`, by the include call written at `from` and
+    /// read while reading inclusion `opened_by`.
+    fn new_inclusion(
+        &mut self,
+        file: SourceId,
+        from: Option<Origin>,
+        opened_by: Option<u32>,
+    ) -> u32 {
         self.inclusions.push(Inclusion { file, from });
+        self.opened_by.push(opened_by);
         (self.inclusions.len() - 1) as u32
     }
 
@@ -529,15 +574,27 @@ impl<'s> Expander<'s> {
             .unwrap_or(origin(0, 1, 1))
     }
 
+    /// The reader (see [`Block::reader`]) of the block the next byte
+    /// comes from.
+    fn reader(&self) -> u32 {
+        self.input
+            .iter()
+            .rev()
+            .find(|b| !b.done())
+            .or(self.input.last())
+            .map_or(0, |b| b.reader)
+    }
+
     fn next_is_open_paren(&self) -> bool {
         self.peek_byte() == Some(b'(')
-            && !(!self.lquote.is_empty() && self.input_starts_with(&self.lquote))
+            && (self.lquote.is_empty() || !self.input_starts_with(&self.lquote))
     }
 
     /// Reads one token the careful way and acts on it.
     fn step(&mut self) {
         let Some(b) = self.peek_byte() else { return };
         if is_word_start(b) {
+            let reader = self.reader();
             let mut word = LocatedText::new();
             let (_, at) = self.next_byte().expect("peeked");
             word.append(&[b], at);
@@ -545,7 +602,7 @@ impl<'s> Expander<'s> {
                 let (_, at) = self.next_byte().expect("peeked");
                 word.append(&[c], at);
             }
-            self.word(word);
+            self.word(word, reader);
         } else if b == b'#' {
             let offset = self.out.len();
             let mut comment = LocatedText::new();
@@ -625,7 +682,7 @@ impl<'s> Expander<'s> {
             b')' => {
                 let mut frame = self.frames.pop().expect("a frame");
                 frame.args.push(std::mem::take(&mut frame.cur));
-                self.call(frame.mac, &frame.name, frame.args, frame.at);
+                self.call(frame.mac, &frame.name, frame.args, frame.at, frame.reader);
             }
             b',' if frame.depth == 0 => {
                 frame.args.push(std::mem::take(&mut frame.cur));
@@ -635,7 +692,7 @@ impl<'s> Expander<'s> {
         }
     }
 
-    fn word(&mut self, word: LocatedText) {
+    fn word(&mut self, word: LocatedText, reader: u32) {
         let mac = self.macros.get(&word.bytes).cloned();
         match mac {
             Some(Macro::Builtin(b)) if b.needs_parens() && !self.next_is_open_paren() => {
@@ -643,13 +700,13 @@ impl<'s> Expander<'s> {
             }
             Some(mac) => {
                 let at = word.spans[0].origin;
-                self.start_call(mac, word.bytes, at);
+                self.start_call(mac, word.bytes, at, reader);
             }
             None => self.dest().append_all(&word),
         }
     }
 
-    fn start_call(&mut self, mac: Macro, name: Vec<u8>, at: Origin) {
+    fn start_call(&mut self, mac: Macro, name: Vec<u8>, at: Origin, reader: u32) {
         let name_text = String::from_utf8_lossy(&name).into_owned();
         let width = name_text.chars().count();
         if self.frames.len() + 1 > self.nesting_limit {
@@ -680,23 +737,41 @@ impl<'s> Expander<'s> {
                 cur: LocatedText::new(),
                 depth: 0,
                 skipping: true,
+                reader,
             });
         } else {
-            self.call(mac, &name, Vec::new(), at);
+            self.call(mac, &name, Vec::new(), at, reader);
         }
     }
 
-    fn push_text(&mut self, t: LocatedText) {
+    /// Pushes input to be read next. Blocks read to the end are dropped
+    /// first: a macro that expands to a call of itself leaves one behind
+    /// per call, and every look ahead would walk them all.
+    fn push_input(&mut self, block: Block) {
+        while self.input.last().is_some_and(Block::done) {
+            self.input.pop();
+        }
+        self.input.push(block);
+    }
+
+    fn push_text(&mut self, t: LocatedText, reader: u32) {
         if !t.is_empty() {
-            self.input.push(Block::string(t));
+            self.push_input(Block::string(t, reader));
         }
     }
 
-    fn call(&mut self, mac: Macro, name: &[u8], mut args: Vec<LocatedText>, at: Origin) {
+    fn call(
+        &mut self,
+        mac: Macro,
+        name: &[u8],
+        mut args: Vec<LocatedText>,
+        at: Origin,
+        reader: u32,
+    ) {
         let b = match mac {
             Macro::User(body) => {
                 let text = substitute(&body, name, &args, at, &self.lquote, &self.rquote);
-                self.push_text(text);
+                self.push_text(text, reader);
                 return;
             }
             Macro::Builtin(b) => b,
@@ -707,7 +782,7 @@ impl<'s> Expander<'s> {
                     .first()
                     .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
                     .unwrap_or_default();
-                self.include(&path, at, b == Builtin::Sinclude);
+                self.include(&path, at, b == Builtin::Sinclude, reader);
             }
             Builtin::Define => {
                 if args.is_empty() {
@@ -735,12 +810,12 @@ impl<'s> Expander<'s> {
                     2
                 };
                 if pick < args.len() {
-                    self.push_text(args.swap_remove(pick));
+                    self.push_text(args.swap_remove(pick), reader);
                 }
             }
             Builtin::Ifelse => {
                 if let Some(i) = ifelse_choice(&args) {
-                    self.push_text(args.swap_remove(i));
+                    self.push_text(args.swap_remove(i), reader);
                 }
             }
             Builtin::Dnl => {
@@ -767,19 +842,21 @@ impl<'s> Expander<'s> {
         }
     }
 
-    fn include(&mut self, name: &str, at: Origin, silent: bool) {
+    fn include(&mut self, name: &str, at: Origin, silent: bool, reader: u32) {
         let width = "include".len() + usize::from(silent);
         let kind = match self.sources.load_include(name) {
-            Ok(id) => match self.cycle(id, at) {
+            Ok(id) => match self.cycle(id, reader) {
                 None => {
-                    let inclusion = self.new_inclusion(id, Some(at));
+                    let inclusion = self.new_inclusion(id, Some(at), Some(reader));
                     let text = self.sources.get(id).text.clone();
-                    self.input.push(Block::file(text, inclusion));
+                    self.push_input(Block::file(text, inclusion));
                     return;
                 }
                 Some(files) => ProblemKind::Cycle { files },
             },
-            Err(LoadError::NotFound) if silent => return,
+            // m4's sinclude is silent about any file it cannot open,
+            // a folder included.
+            Err(LoadError::NotFound | LoadError::IsDirectory) if silent => return,
             Err(LoadError::NotFound) => ProblemKind::MissingInclude { name: name.into() },
             Err(LoadError::IsDirectory) => ProblemKind::IncludeIsDirectory { name: name.into() },
             Err(LoadError::OutsideRoot(p)) => ProblemKind::OutsideRoot {
@@ -787,17 +864,19 @@ impl<'s> Expander<'s> {
                 resolved: p.display().to_string(),
             },
             Err(LoadError::NotUtf8 { path, offset }) => ProblemKind::NotUtf8 { path, offset },
-            Err(LoadError::Unreadable { path, reason }) => {
-                ProblemKind::Unreadable { path, reason }
-            }
+            Err(LoadError::Unreadable { path, reason }) => ProblemKind::Unreadable { path, reason },
         };
         self.problem(kind, at, width);
     }
 
-    /// The files of an include cycle, if including `file` at `at` closes one.
-    fn cycle(&self, file: SourceId, at: Origin) -> Option<Vec<String>> {
+    /// The files of an include cycle, if including `file` while reading
+    /// inclusion `reader` closes one: if `file` is being read already, as
+    /// `reader` or one of the inclusions that opened it. (Where the call
+    /// was written does not matter: a macro defined in `a.md` may include
+    /// `a.md` once `a.md` is done.)
+    fn cycle(&self, file: SourceId, reader: u32) -> Option<Vec<String>> {
         let mut chain = Vec::new();
-        let mut inc = Some(at.inclusion);
+        let mut inc = Some(reader);
         while let Some(i) = inc {
             let inclusion = &self.inclusions[i as usize];
             chain.push(self.sources.get(inclusion.file).path.clone());
@@ -806,7 +885,7 @@ impl<'s> Expander<'s> {
                 chain.push(self.sources.get(file).path.clone());
                 return Some(chain);
             }
-            inc = inclusion.from.map(|o| o.inclusion);
+            inc = self.opened_by[i as usize];
         }
         None
     }
@@ -864,7 +943,9 @@ fn substitute(
             let mut j = dollar + 1;
             let mut n: usize = 0;
             while j < bytes.len() && bytes[j].is_ascii_digit() {
-                n = n.saturating_mul(10).saturating_add((bytes[j] - b'0') as usize);
+                n = n
+                    .saturating_mul(10)
+                    .saturating_add((bytes[j] - b'0') as usize);
                 j += 1;
             }
             out.append_range(body, literal..dollar);
@@ -902,4 +983,123 @@ fn substitute(
     }
     out.append_range(body, literal..bytes.len());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Expands `files` (the first is the entry) in a temporary talk root.
+    fn expand_files(files: &[(&str, &str)]) -> Expanded {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut sources = Sources::new(dir.path(), &[], false);
+        let entry = sources.load_entry(&dir.path().join(files[0].0)).unwrap();
+        expand(&mut sources, entry, &Options::default())
+    }
+
+    fn kinds(x: &Expanded) -> Vec<&ProblemKind> {
+        x.problems.iter().map(|p| &p.kind).collect()
+    }
+
+    #[test]
+    fn sinclude_of_a_folder_is_silent_as_in_m4() {
+        let x = expand_files(&[("main.md", "a sinclude(sub) b\n"), ("sub/f.md", "f\n")]);
+        assert_eq!(x.text, "a  b\n");
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        let x = expand_files(&[("main.md", "a include(sub) b\n"), ("sub/f.md", "f\n")]);
+        assert_eq!(x.text, "a  b\n");
+        assert_eq!(
+            kinds(&x),
+            [&ProblemKind::IncludeIsDirectory { name: "sub".into() }]
+        );
+    }
+
+    #[test]
+    fn a_macro_may_include_the_file_it_was_defined_in_once_that_is_read() {
+        // The include is written in a2.md but read from main.md, after
+        // a2.md has ended: m4 reads a2.md again, and so must we.
+        let x = expand_files(&[
+            ("main.md", "include(a2.md)M\n"),
+            (
+                "a2.md",
+                "changequote([,])define([M],[include(a2.md)])changequote(,)A\n",
+            ),
+        ]);
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        assert_eq!(x.text, "A\nA\n\n");
+    }
+
+    #[test]
+    fn include_cycles_are_found_through_macros_and_at_the_ends_of_files() {
+        // ta.md's block is used up when it includes tb.md.
+        let x = expand_files(&[
+            ("main.md", "include(ta.md)\n"),
+            ("ta.md", "A include(tb.md)"),
+            ("tb.md", "B include(ta.md)"),
+        ]);
+        let files = ["ta.md", "tb.md", "ta.md"].map(String::from).to_vec();
+        assert_eq!(kinds(&x), [&ProblemKind::Cycle { files }]);
+        // The include is written in main.md but read in ma.md.
+        let x = expand_files(&[
+            (
+                "main.md",
+                "changequote([,])define([M],[include(ma.md)])changequote(,)include(ma.md)\n",
+            ),
+            ("ma.md", "x M\n"),
+        ]);
+        let files = ["ma.md", "ma.md"].map(String::from).to_vec();
+        assert_eq!(kinds(&x), [&ProblemKind::Cycle { files }]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        // A pipe would block the read for ever; a socket stands in for it.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.md"), "x include(sock.md) y\n").unwrap();
+        let _listener = std::os::unix::net::UnixListener::bind(dir.path().join("sock.md")).unwrap();
+        let mut sources = Sources::new(dir.path(), &[], false);
+        let entry = sources.load_entry(&dir.path().join("main.md")).unwrap();
+        let x = expand(&mut sources, entry, &Options::default());
+        assert_eq!(x.text, "x  y\n");
+        assert_eq!(
+            kinds(&x),
+            [&ProblemKind::Unreadable {
+                path: "sock.md".into(),
+                reason: "not a regular file (a pipe, a socket or a device)".into(),
+            }]
+        );
+    }
+
+    /// Expands one file's text, with no file system.
+    fn expand_text(text: &str) -> Expanded {
+        let mut sources = Sources::new(Path::new("/nonexistent-root"), &[], false);
+        let entry = sources.add_virtual("main.md", text);
+        expand(&mut sources, entry, &Options::default())
+    }
+
+    #[test]
+    fn a_macro_expanding_to_itself_stops_as_a_runaway() {
+        // Each call leaves the block it was read from exhausted under the
+        // next expansion; those must not pile up (they made every step
+        // walk the whole stack, so this ran for minutes).
+        for text in [
+            "define(y,y)y\n",
+            "define(y,y)(y)\n",
+            "define(y,y)ifelse(a,y)\n",
+        ] {
+            let x = expand_text(text);
+            assert_eq!(
+                kinds(&x),
+                [&ProblemKind::Runaway { name: "y".into() }],
+                "{text}"
+            );
+        }
+    }
 }

@@ -27,7 +27,10 @@ impl Highlighter {
         self.loaded.get_or_init(|| {
             let syntaxes = SyntaxSet::load_defaults_newlines();
             let mut themes = ThemeSet::load_defaults();
-            let theme = themes.themes.remove(THEME).expect("syntect ships this theme");
+            let theme = themes
+                .themes
+                .remove(THEME)
+                .expect("syntect ships this theme");
             (syntaxes, theme)
         })
     }
@@ -57,7 +60,11 @@ impl Highlighter {
             .find_syntax_by_token(lang)
             .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
         match syntect::html::highlighted_html_for_string(code, syntaxes, syntax, theme) {
-            Ok(html) => html.replacen("<pre ", &format!("<pre class=\"code language-{}\" ", escape_attr(lang)), 1),
+            Ok(html) => html.replacen(
+                "<pre ",
+                &format!("<pre class=\"code language-{}\" ", escape_attr(lang)),
+                1,
+            ),
             Err(_) => format!("<pre><code>{}</code></pre>\n", escape_attr(code)),
         }
     }

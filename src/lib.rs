@@ -15,18 +15,18 @@
 //! run the build again on every change; [`cli`] is the command
 //! line, and [`error`] what users are told when something is wrong.
 
+pub mod assets;
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod deck;
 pub mod error;
 pub mod expand;
-pub mod linemap;
-pub mod sources;
-pub mod talk;
-pub mod deck;
 pub mod highlight;
-pub mod assets;
-pub mod build;
+pub mod linemap;
 pub mod render;
 pub mod serve;
+pub mod sources;
+pub mod talk;
 pub mod watch;

@@ -155,7 +155,8 @@ impl SourceMap {
         match line_start {
             None => Some(span.origin.advanced(&text.as_bytes()[span.start..upto])),
             Some(ls) => {
-                let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[span.start..ls]).count();
+                let lines_before =
+                    memchr::memchr_iter(b'\n', &text.as_bytes()[span.start..ls]).count();
                 Some(Origin {
                     inclusion: span.origin.inclusion,
                     line: span.origin.line + lines_before as u32,

@@ -43,7 +43,8 @@ impl Templates {
         }
         let mut tera = tera::Tera::default();
         for name in ["deck.html", "handout.html"] {
-            tera.add_raw_template(name, &files[name]).map_err(|e| template_error(name, &e))?;
+            tera.add_raw_template(name, &files[name])
+                .map_err(|e| template_error(name, &e))?;
         }
         Ok(Templates {
             tera,
@@ -54,7 +55,12 @@ impl Templates {
     }
 
     /// `index.html` and `handout.html` for a deck.
-    pub fn render(&self, project: &Project, spec: &DeckSpec, deck: &Deck) -> Result<(String, String)> {
+    pub fn render(
+        &self,
+        project: &Project,
+        spec: &DeckSpec,
+        deck: &Deck,
+    ) -> Result<(String, String)> {
         let mut ctx = tera::Context::new();
         let book = &project.config.book;
         let authors = if deck.meta.authors.is_empty() {
@@ -86,7 +92,12 @@ impl Templates {
                 aspect: project.config.build.aspect_ratio.as_str(),
                 width,
                 height,
-                date: deck.meta.date.clone().or_else(|| book.date.clone()).unwrap_or_default(),
+                date: deck
+                    .meta
+                    .date
+                    .clone()
+                    .or_else(|| book.date.clone())
+                    .unwrap_or_default(),
             },
         );
         let slides: Vec<SlideView> = deck
@@ -108,7 +119,10 @@ impl Templates {
         ctx.insert("runtime_css", &self.runtime_css);
         ctx.insert("runtime_js", &self.runtime_js);
         ctx.insert("handout_css", &self.handout_css);
-        ctx.insert("reveal", &project.config.build.reveal.clone().unwrap_or_default());
+        ctx.insert(
+            "reveal",
+            &project.config.build.reveal.clone().unwrap_or_default(),
+        );
         let render = |name: &str| {
             self.tera
                 .render(name, &ctx)

@@ -66,7 +66,10 @@ pub fn run(root: Option<&Path>, targets: &[String], port: u16) -> Result<i32> {
             builds.bump();
         }
         if !announced {
-            eprintln!("serving {} at http://127.0.0.1:{port}/ (Ctrl-C stops)", dir.display());
+            eprintln!(
+                "serving {} at http://127.0.0.1:{port}/ (Ctrl-C stops)",
+                dir.display()
+            );
             announced = true;
         }
     })?;
@@ -83,7 +86,10 @@ fn respond(request: Request, dir: &Path, builds: &Builds) {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         let now = builds.wait_past(seen, Duration::from_secs(25));
-        let _ = request.respond(with_type(Response::from_string(now.to_string()), "text/plain"));
+        let _ = request.respond(with_type(
+            Response::from_string(now.to_string()),
+            "text/plain",
+        ));
         return;
     }
     let Some(file) = file_for(dir, path) else {
@@ -100,7 +106,10 @@ fn respond(request: Request, dir: &Path, builds: &Builds) {
         if !index.is_file() {
             let listing = deck_list(&file);
             let page = with_reload(&listing, builds.current());
-            let _ = request.respond(with_type(Response::from_string(page), "text/html; charset=utf-8"));
+            let _ = request.respond(with_type(
+                Response::from_string(page),
+                "text/html; charset=utf-8",
+            ));
             return;
         }
         return respond_file(request, &index, builds);
@@ -149,7 +158,9 @@ fn deck_list(dir: &Path) -> String {
     decks.sort();
     let items: String = decks
         .iter()
-        .map(|d| format!("<li><a href=\"{d}/\">{d}</a> (<a href=\"{d}/handout.html\">handout</a>)</li>"))
+        .map(|d| {
+            format!("<li><a href=\"{d}/\">{d}</a> (<a href=\"{d}/handout.html\">handout</a>)</li>")
+        })
         .collect();
     format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>slidebook</title></head><body><h1>Decks</h1><ul>{items}</ul></body></html>")
 }
@@ -168,7 +179,12 @@ function(t){{if(+t>seen){{location.reload()}}else{{wait()}}}},function(){{setTim
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .as_deref()
+    {
         Some("html" | "htm") => "text/html; charset=utf-8",
         Some("css") => "text/css",
         Some("js") => "text/javascript",
@@ -190,8 +206,14 @@ mod tests {
     #[test]
     fn url_paths_stay_inside_the_build_folder() {
         let dir = Path::new("/b");
-        assert_eq!(file_for(dir, "/talk/index.html"), Some(PathBuf::from("/b/talk/index.html")));
-        assert_eq!(file_for(dir, "/talk/img/a%20b.png"), Some(PathBuf::from("/b/talk/img/a b.png")));
+        assert_eq!(
+            file_for(dir, "/talk/index.html"),
+            Some(PathBuf::from("/b/talk/index.html"))
+        );
+        assert_eq!(
+            file_for(dir, "/talk/img/a%20b.png"),
+            Some(PathBuf::from("/b/talk/img/a b.png"))
+        );
         assert_eq!(file_for(dir, "/../etc/passwd"), None);
         assert_eq!(file_for(dir, "/talk/%2e%2e/%2e%2e/x"), None);
     }

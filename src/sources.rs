@@ -23,8 +23,14 @@ pub enum LoadError {
     IsDirectory,
     /// The file resolves outside the talk's root and every include folder.
     OutsideRoot(PathBuf),
-    NotUtf8 { path: String, offset: usize },
-    Unreadable { path: String, reason: String },
+    NotUtf8 {
+        path: String,
+        offset: usize,
+    },
+    Unreadable {
+        path: String,
+        reason: String,
+    },
 }
 
 pub struct Sources {
@@ -76,7 +82,10 @@ impl Sources {
     /// Line `line` (from 1) of a file, without its line ending.
     pub fn line(&self, id: SourceId, line: u32) -> &str {
         let text = &self.get(id).text;
-        let l = text.split('\n').nth(line.saturating_sub(1) as usize).unwrap_or("");
+        let l = text
+            .split('\n')
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or("");
         l.strip_suffix('\r').unwrap_or(l)
     }
 
@@ -165,6 +174,13 @@ impl Sources {
             return Ok(id);
         }
         let shown = self.display(path);
+        // A pipe would block the read, a device like /dev/zero never end it.
+        if std::fs::metadata(&real).is_ok_and(|m| !m.is_file()) {
+            return Err(LoadError::Unreadable {
+                path: shown,
+                reason: "not a regular file (a pipe, a socket or a device)".into(),
+            });
+        }
         let bytes = std::fs::read(&real).map_err(|e| LoadError::Unreadable {
             path: shown.clone(),
             reason: e.to_string(),

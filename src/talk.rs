@@ -32,7 +32,10 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
         if project.config.decks.is_empty() {
             let why = match &project.config_file {
                 Some(f) => format!("{} has no [[deck]]", f.display()),
-                None => format!("there is no book.toml in {} or above", project.root.display()),
+                None => format!(
+                    "there is no book.toml in {} or above",
+                    project.root.display()
+                ),
             };
             return Err(Error::Usage(format!(
                 "no deck to work on: {why}; name a Markdown file, or run `slidebook init`"
@@ -56,7 +59,12 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
                     defines: Vec::new(),
                 });
             }
-            let decks: Vec<&str> = project.config.decks.iter().map(|d| d.name.as_str()).collect();
+            let decks: Vec<&str> = project
+                .config
+                .decks
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect();
             let known = if decks.is_empty() {
                 String::new()
             } else {

@@ -25,7 +25,10 @@ fn built_fixture() -> Talk {
 }
 
 fn deck_url(talk: &Talk, rest: &str) -> String {
-    format!("file://{}/book/deck/index.html{rest}", talk.path().display())
+    format!(
+        "file://{}/book/deck/index.html{rest}",
+        talk.path().display()
+    )
 }
 
 #[test]
@@ -40,7 +43,10 @@ fn the_hash_selects_a_slide_and_keys_move_through_the_deck() {
     );
     b.press(RIGHT);
     assert_eq!(b.wait_for(PRESENT, &json!([3, 1])), json!([3, 1]));
-    assert_eq!(b.wait_for("return location.hash", &json!("#/3")), json!("#/3"));
+    assert_eq!(
+        b.wait_for("return location.hash", &json!("#/3")),
+        json!("#/3")
+    );
     b.press(" ");
     assert_eq!(b.wait_for(PRESENT, &json!([4, 1])), json!([4, 1]));
     b.press(LEFT);
@@ -89,7 +95,10 @@ fn the_slide_scales_to_the_window_at_its_aspect_ratio() {
     let got = b.wait_for(size, &Value::Null);
     let (w, h) = (got[0].as_f64().unwrap(), got[1].as_f64().unwrap());
     assert!((w / h - 16.0 / 9.0).abs() < 0.02, "{w}x{h} is not 16:9");
-    assert!((w - width).abs() <= 2.0, "slide {w} wide in a window {width} wide");
+    assert!(
+        (w - width).abs() <= 2.0,
+        "slide {w} wide in a window {width} wide"
+    );
 }
 
 #[test]
@@ -136,10 +145,16 @@ fn the_speaker_view_shows_notes_and_follows_the_deck() {
                  return n ? n.textContent.trim() : null";
     let got = b.wait_for(notes, &json!("x"));
     assert!(
-        got.as_str().unwrap_or("").starts_with("The fence above shows HTML."),
+        got.as_str()
+            .unwrap_or("")
+            .starts_with("The fence above shows HTML."),
         "speaker notes: {got}"
     );
-    assert!(b.eval("return document.querySelector('.sb-sp-clock').textContent").as_str().unwrap().contains(':'));
+    assert!(b
+        .eval("return document.querySelector('.sb-sp-clock').textContent")
+        .as_str()
+        .unwrap()
+        .contains(':'));
     // Moving in the deck moves the speaker view.
     b.switch_to(&main);
     b.press(RIGHT);
@@ -167,7 +182,10 @@ fn printing_gives_one_page_per_slide() {
 fn the_handout_prints() {
     let Some(b) = Browser::start() else { return };
     let talk = built_fixture();
-    b.goto(&format!("file://{}/book/deck/handout.html", talk.path().display()));
+    b.goto(&format!(
+        "file://{}/book/deck/handout.html",
+        talk.path().display()
+    ));
     let pages = pdf_pages(&b.print());
     assert!((1..=7).contains(&pages), "{pages} pages");
     assert!(b.screenshot().starts_with(b"\x89PNG"));

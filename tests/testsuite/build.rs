@@ -3,7 +3,7 @@
 
 use scraper::{Html, Selector};
 
-use crate::harness::{corpus, copy_tree, Talk};
+use crate::harness::{copy_tree, corpus, Talk};
 
 fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
@@ -12,7 +12,11 @@ fn sel(s: &str) -> Selector {
 /// An element's text with white space folded, to compare content across
 /// differently shaped markup.
 fn words(e: scraper::ElementRef<'_>) -> String {
-    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The `<section>` children of `.reveal > .slides`.
@@ -61,7 +65,10 @@ fn fixture_talk_builds_to_a_deck_and_a_handout() {
         })
         .collect();
     assert!(notes[0].contains("these notes come before the first heading"));
-    assert!(notes[1].is_empty(), "a section slide without notes has no aside");
+    assert!(
+        notes[1].is_empty(),
+        "a section slide without notes has no aside"
+    );
     assert_eq!(html.select(&sel("aside.notes")).count(), 5);
     // A comment inside code is code: it shows on the slide, not in notes.
     let code_slide = slides[2].html();
@@ -89,11 +96,9 @@ fn notes_never_show_on_a_slide() {
     for slide in sections(&html) {
         let mut visible = String::new();
         for node in slide.descendants() {
-            let in_notes = node.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| e.name() == "aside")
-            });
+            let in_notes = node
+                .ancestors()
+                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "aside"));
             if let (false, Some(text)) = (in_notes, node.value().as_text()) {
                 visible.push_str(text);
             }
@@ -103,7 +108,10 @@ fn notes_never_show_on_a_slide() {
             if note.trim().is_empty() {
                 continue;
             }
-            assert!(!visible.contains(note.trim()), "note shows on a slide: {note}");
+            assert!(
+                !visible.contains(note.trim()),
+                "note shows on a slide: {note}"
+            );
         }
     }
     assert!(!slides_markup(&index).contains("<!--"));
@@ -118,7 +126,10 @@ fn handout_has_contents_every_slide_and_every_note() {
     let doc = Html::parse_document(&handout);
     let handout_words = words(doc.root_element());
     for aside in deck.select(&sel("aside.notes")) {
-        assert!(handout_words.contains(&words(aside)), "note missing from handout");
+        assert!(
+            handout_words.contains(&words(aside)),
+            "note missing from handout"
+        );
     }
     let toc: Vec<String> = doc
         .select(&sel("nav a, .toc a"))
@@ -157,9 +168,15 @@ fn a_markdown_file_builds_without_any_configuration() {
 #[test]
 fn a_missing_image_fails_the_build_and_writes_nothing() {
     let talk = Talk::new()
-        .file("book.toml", "[[deck]]\nname = \"d\"\nsource = \"main.md\"\n")
+        .file(
+            "book.toml",
+            "[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
+        )
         .file("main.md", "## One\n\ninclude(part.md)\n")
-        .file("part.md", "text\n\n![chart](img/chart.png)\n\n<!-- ![n](img/gone.svg) -->\n");
+        .file(
+            "part.md",
+            "text\n\n![chart](img/chart.png)\n\n<!-- ![n](img/gone.svg) -->\n",
+        );
     let run = talk.run(&["build"]);
     assert_eq!(run.code, 1);
     assert_eq!(
@@ -212,7 +229,9 @@ fn notes_prints_the_transcript_in_order() {
     let run = talk.run(&["notes", "deck"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("Welcome everyone: these notes come before the first heading.\n\nThe fence above shows HTML."));
-    assert!(run.stdout.ends_with("Included from common/, with a [link](cmd/hello.sh).\n\n"));
+    assert!(run
+        .stdout
+        .ends_with("Included from common/, with a [link](cmd/hello.sh).\n\n"));
 }
 
 #[test]
@@ -234,9 +253,15 @@ fn code_fences_with_a_language_are_highlighted() {
     assert_eq!(talk.run(&["build"]).code, 0);
     let index = talk.read("book/deck/index.html");
     let html = Html::parse_document(&index);
-    let pre = html.select(&sel("pre.language-sh")).next().expect("a highlighted sh block");
+    let pre = html
+        .select(&sel("pre.language-sh"))
+        .next()
+        .expect("a highlighted sh block");
     assert!(pre.html().contains("<span style=\"color:"));
-    assert!(pre.text().collect::<String>().contains("echo \"hello, world\""));
+    assert!(pre
+        .text()
+        .collect::<String>()
+        .contains("echo \"hello, world\""));
 }
 
 #[test]
@@ -250,11 +275,18 @@ fn corpus_talk_builds_with_every_slide_note_and_image() {
         let index = talk.read(&format!("book/{deck}/index.html"));
         let html = Html::parse_document(&index);
         assert_eq!(sections(&html).len(), slides, "{deck}");
-        assert_eq!(html.select(&sel("aside.notes")).count(), with_notes, "{deck}");
+        assert_eq!(
+            html.select(&sel("aside.notes")).count(),
+            with_notes,
+            "{deck}"
+        );
         let handout = talk.read(&format!("book/{deck}/handout.html"));
         let handout_words = words(Html::parse_document(&handout).root_element());
         for aside in html.select(&sel("aside.notes")) {
-            assert!(handout_words.contains(&words(aside)), "{deck}: note missing from handout");
+            assert!(
+                handout_words.contains(&words(aside)),
+                "{deck}: note missing from handout"
+            );
         }
         for doc in [&index, &handout] {
             for img in Html::parse_document(doc).select(&sel("img")) {
@@ -285,7 +317,10 @@ fn a_real_reveal_js_can_replace_the_built_in_runtime() {
         .collect();
     assert_eq!(scripts, ["vendor/reveal/dist/reveal.js"]);
     assert!(index.contains("Reveal.initialize"));
-    assert!(!index.contains("sb-overview"), "the built-in runtime is left out");
+    assert!(
+        !index.contains("sb-overview"),
+        "the built-in runtime is left out"
+    );
     assert_eq!(sections(&html).len(), 2);
     assert_eq!(html.select(&sel("aside.notes")).count(), 1);
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 pub struct Talk {
     dir: tempfile::TempDir,
@@ -115,7 +116,9 @@ impl Talk {
     /// A copy of `tests/fixtures/NAME`, so builds never write into the
     /// repository.
     pub fn fixture(name: &str) -> Talk {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
         let talk = Talk::new();
         copy_tree(&from, talk.path());
         talk
@@ -132,4 +135,87 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// What a process printed and how it ended, bytes as they came.
+#[derive(Debug)]
+pub struct RawRun {
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+    pub code: i32,
+}
+
+/// Runs `command` with `input` on stdin, killing it after `limit`: `None`
+/// when it was still running then.
+fn run_within(mut command: Command, input: Vec<u8>, limit: Duration) -> Option<RawRun> {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let mut stderr = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let mut pause = Duration::from_micros(200);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the command") {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    };
+    let _ = writer.join();
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    status.map(|s| RawRun {
+        stdout,
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        code: s.code().unwrap_or(-1),
+    })
+}
+
+/// `m4_expand` with a time limit, for inputs that might make m4 loop:
+/// `None` when m4 had not finished after `limit`.
+pub fn m4_expand_within(
+    m4: &Path,
+    dir: &Path,
+    file: &str,
+    args: &[&str],
+    limit: Duration,
+) -> Option<RawRun> {
+    let mut input = b"changequote(,)dnl\n".to_vec();
+    input.extend(std::fs::read(dir.join(file)).unwrap());
+    let mut command = Command::new(m4);
+    command.args(args).current_dir(dir);
+    run_within(command, input, limit)
+}
+
+/// `run_in` with a time limit: `None` when slidebook had not finished
+/// after `limit` (a hang is a failure the caller reports, not a stuck test).
+pub fn run_in_within(dir: &Path, args: &[&str], limit: Duration) -> Option<RawRun> {
+    let mut command = Command::new(bin());
+    command.args(args).current_dir(dir);
+    run_within(command, Vec::new(), limit)
 }

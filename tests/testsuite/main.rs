@@ -1,6 +1,11 @@
 //! One integration test binary, a module per feature. Each test builds a
 //! small talk in a temporary folder and runs the real `slidebook` binary.
 
+mod browser;
 mod build;
+mod check;
+mod differential;
 mod expand;
 mod harness;
+mod serve;
+mod webdriver;

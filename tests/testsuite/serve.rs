@@ -37,7 +37,13 @@ impl Serving {
             base: String::new(),
         };
         let line = serving.next_line(|l| l.starts_with("serving "));
-        let url = line.split(" at ").nth(1).unwrap().split(' ').next().unwrap();
+        let url = line
+            .split(" at ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
         serving.base = url.trim_end_matches('/').to_string();
         serving
     }
@@ -107,7 +113,11 @@ fn serve_rebuilds_on_save_and_pages_learn_of_it() {
 fn serve_keeps_the_last_good_build_and_says_what_broke() {
     let talk = Talk::fixture("basics");
     let s = Serving::start(&talk);
-    std::fs::write(talk.path().join("common/shared.md"), "## Shared\n\ninclude(nope.md)\n").unwrap();
+    std::fs::write(
+        talk.path().join("common/shared.md"),
+        "## Shared\n\ninclude(nope.md)\n",
+    )
+    .unwrap();
     let error = s.next_line(|l| l.starts_with("error:"));
     assert_eq!(error, "error: cannot open `nope.md': no such file");
     assert!(s.get("/deck/index.html").1.contains("<h2>Shared</h2>"));

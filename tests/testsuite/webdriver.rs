@@ -66,8 +66,14 @@ impl Browser {
             _profile: tempfile::tempdir().unwrap(),
         };
         let started = Instant::now();
-        while ureq::get(&format!("{}/status", browser.base)).call().is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+        while ureq::get(&format!("{}/status", browser.base))
+            .call()
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         let profile = browser._profile.path().to_path_buf();
@@ -79,7 +85,10 @@ impl Browser {
                 "binary": chromium, "args": args
             }}}}),
         );
-        let id = session["sessionId"].as_str().expect("a session id").to_string();
+        let id = session["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_string();
         browser.base = format!("{}/session/{id}", browser.base);
         Some(browser)
     }
@@ -89,7 +98,10 @@ impl Browser {
         match ureq::post(&url).send_json(body) {
             Ok(r) => r.into_json::<Value>().unwrap()["value"].clone(),
             Err(ureq::Error::Status(code, r)) => {
-                panic!("WebDriver {path}: {code} {}", r.into_string().unwrap_or_default())
+                panic!(
+                    "WebDriver {path}: {code} {}",
+                    r.into_string().unwrap_or_default()
+                )
             }
             Err(e) => panic!("WebDriver {path}: {e}"),
         }
@@ -97,7 +109,12 @@ impl Browser {
 
     fn get(&self, path: &str) -> Value {
         let url = format!("{}{path}", self.base);
-        ureq::get(&url).call().unwrap().into_json::<Value>().unwrap()["value"].clone()
+        ureq::get(&url)
+            .call()
+            .unwrap()
+            .into_json::<Value>()
+            .unwrap()["value"]
+            .clone()
     }
 
     pub fn goto(&self, url: &str) {
