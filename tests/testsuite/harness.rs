@@ -69,7 +69,7 @@ pub fn corpus() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: ../shared/corpus/magnum-debugging-101 is not here");
+        crate::harness::skip("../shared/corpus/magnum-debugging-101 is not here");
         None
     }
 }
@@ -86,7 +86,7 @@ pub fn m4() -> Option<PathBuf> {
         if std::env::var_os("SLIDEBOOK_REQUIRE_M4").is_some() {
             panic!("SLIDEBOOK_REQUIRE_M4 is set but m4 is not on PATH");
         }
-        eprintln!("skipped: GNU m4 is not installed");
+        crate::harness::skip("GNU m4 is not installed");
     }
     found
 }
@@ -218,4 +218,12 @@ pub fn run_in_within(dir: &Path, args: &[&str], limit: Duration) -> Option<RawRu
     let mut command = Command::new(bin());
     command.args(args).current_dir(dir);
     run_within(command, Vec::new(), limit)
+}
+
+/// Says on the terminal that a test did not run. libtest hides what
+/// `eprintln!` prints from passing tests; a write to the stderr handle
+/// itself is not captured, so the skip stays visible.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
 }

@@ -46,7 +46,7 @@ impl Browser {
             if std::env::var_os("SLIDEBOOK_REQUIRE_BROWSER").is_some() {
                 panic!("SLIDEBOOK_REQUIRE_BROWSER is set but chromium or chromedriver is missing");
             }
-            eprintln!("skipped: chromium and chromedriver are not installed");
+            crate::harness::skip("chromium and chromedriver are not installed");
             return None;
         };
         let port = TcpListener::bind("127.0.0.1:0")
