@@ -248,13 +248,13 @@ mod tests {
 
     #[test]
     fn renders_place_excerpt_caret_chain_and_help() {
-        let mut d = Diagnostic::new("cannot open `x.md': no such file")
+        let mut d = Diagnostic::new("cannot open `x.md`: no such file")
             .at(Location::in_file("main.md", 12, 3, "a include(x.md)"), 7)
             .help("create it");
         d.chain = vec![Location::in_file("top.md", 1, 1, "")];
         assert_eq!(
             d.render(),
-            "error: cannot open `x.md': no such file
+            "error: cannot open `x.md`: no such file
   --> main.md:12:3
    |
 12 | a include(x.md)

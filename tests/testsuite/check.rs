@@ -74,7 +74,7 @@ fn naming_nothing_is_a_usage_error() {
 fn a_missing_include_names_the_file_the_place_and_what_to_do() {
     let talk = Talk::new().file("main.md", "# Talk\n\nSome text include(nosuch.md) more.\n");
     let expected = format!(
-        "error: cannot open `nosuch.md': no such file
+        "error: cannot open `nosuch.md`: no such file
  --> main.md:3:11
   |
 3 | Some text include(nosuch.md) more.
@@ -94,7 +94,7 @@ fn a_missing_include_deep_down_shows_the_chain_of_includes() {
         .file("sub/deep/b.md", "b\n\tsinclude(gone.md) include(gone.md)\n");
     // The tab shows as a space in the excerpt, and the caret follows it.
     let expected = format!(
-        "error: cannot open `gone.md': no such file
+        "error: cannot open `gone.md`: no such file
  --> sub/deep/b.md:2:20
   |
 2 |  sinclude(gone.md) include(gone.md)
@@ -117,20 +117,20 @@ fn every_place_that_names_a_missing_file_is_reported() {
         )
         .file("a.md", "\n  include(nosuch.md)\n");
     let expected = format!(
-        "error: cannot open `nosuch.md': no such file
+        "error: cannot open `nosuch.md`: no such file
  --> main.md:1:1
   |
 1 | include(nosuch.md)
   | ^^^^^^^
 {MISSING_HELP}
-error: cannot open `nosuch.md': no such file
+error: cannot open `nosuch.md`: no such file
  --> a.md:2:3
   |
 2 |   include(nosuch.md)
   |   ^^^^^^^
   = included from main.md:2:1
 {MISSING_HELP}
-error: cannot open `nosuch.md': no such file
+error: cannot open `nosuch.md`: no such file
  --> main.md:2:15
   |
 2 | include(a.md) include(nosuch.md)
@@ -150,7 +150,7 @@ fn expand_prints_what_m4_prints_and_reports_a_missing_include() {
     let run = talk.run(&["expand", "main.md"]);
     assert_eq!(run.stdout, "before  after\nA\n");
     let expected = format!(
-        "error: cannot open `nosuch.md': no such file
+        "error: cannot open `nosuch.md`: no such file
  --> main.md:1:8
   |
 1 | before include(nosuch.md) after
@@ -169,7 +169,7 @@ fn trailing_whitespace_in_an_include_names_another_file_as_in_m4() {
     let run = talk.run(&["expand", "main.md"]);
     assert_eq!(run.stdout, "A\n\n");
     let expected = format!(
-        "error: cannot open `a.md ': no such file
+        "error: cannot open `a.md `: no such file
  --> main.md:2:8
   |
 2 |   a.md)include(a.md )
@@ -199,7 +199,7 @@ fn missing_includes_as_json_one_object_a_line() {
         [
             serde_json::json!({
                 "severity": "error",
-                "message": "cannot open `nosuch.md': no such file",
+                "message": "cannot open `nosuch.md`: no such file",
                 "file": "main.md",
                 "line": 1,
                 "column": 3,
@@ -209,7 +209,7 @@ fn missing_includes_as_json_one_object_a_line() {
             }),
             serde_json::json!({
                 "severity": "error",
-                "message": "cannot open `gone.md': no such file",
+                "message": "cannot open `gone.md`: no such file",
                 "file": "sub/a.md",
                 "line": 2,
                 "column": 3,
@@ -423,11 +423,12 @@ fn a_folder_is_not_a_file_to_include() {
     let talk = Talk::new()
         .file("main.md", "x include(sub) y sinclude(sub)\n")
         .file("sub/a.md", "a\n");
-    let diagnostic = "error: cannot include `sub': it is a folder
+    let diagnostic = "error: `sub` is a folder, not a file
  --> main.md:1:3
   |
 1 | x include(sub) y sinclude(sub)
   |   ^^^^^^^
+help: include a file inside it instead
 ";
     assert_run(
         &talk.run(&["check", "main.md"]),
@@ -451,7 +452,7 @@ fn a_pipe_is_refused_rather_than_read_forever() {
         crate::harness::skip("mkfifo did not work here");
         return;
     }
-    let expected = "error: cannot read `pipe.md': not a regular file (a pipe, a socket or a device)
+    let expected = "error: cannot read `pipe.md`: not a regular file (a pipe, a socket or a device)
  --> main.md:1:3
   |
 1 | x include(pipe.md)
@@ -467,13 +468,13 @@ fn expanding_a_file_that_is_not_there_or_a_folder() {
     assert_run(
         &talk.run(&["expand", "nosuch.md"]),
         1,
-        "error: cannot read `nosuch.md': no such file\n\
+        "error: cannot read `nosuch.md`: no such file\n\
          help: check the deck's `source` in book.toml, or the path on the command line\n",
     );
     assert_run(
         &talk.run(&["expand", "sub"]),
         1,
-        "error: cannot read `sub': it is a folder\n",
+        "error: cannot read `sub`: it is a folder\n",
     );
 }
 
@@ -621,7 +622,7 @@ fn a_10_mb_line_is_cut_around_the_error() {
     // 120), after an ellipsis; the caret is under `include`.
     let excerpt = format!("…{}", &line[line.len() - 120..]);
     let expected = format!(
-        "error: cannot open `nosuch.md': no such file
+        "error: cannot open `nosuch.md`: no such file
  --> main.md:1:{col}
   |
 1 | {excerpt}

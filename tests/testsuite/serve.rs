@@ -119,7 +119,7 @@ fn serve_keeps_the_last_good_build_and_says_what_broke() {
     )
     .unwrap();
     let error = s.next_line(|l| l.starts_with("error:"));
-    assert_eq!(error, "error: cannot open `nope.md': no such file");
+    assert_eq!(error, "error: cannot open `nope.md`: no such file");
     assert!(s.get("/deck/index.html").1.contains("<h2>Shared</h2>"));
 }
 
