@@ -190,3 +190,45 @@ fn the_handout_prints() {
     assert!((1..=7).contains(&pages), "{pages} pages");
     assert!(b.screenshot().starts_with(b"\x89PNG"));
 }
+
+#[test]
+fn pdf_prints_the_deck_one_slide_a_page_and_the_handout() {
+    if Browser::start().is_none() {
+        return;
+    }
+    let talk = Talk::fixture("basics");
+    let run = talk.run(&["pdf"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html
+printed deck -> book/deck/deck.pdf
+printed deck -> book/deck/deck-handout.pdf
+"
+    );
+    let deck = std::fs::read(talk.path().join("book/deck/deck.pdf")).unwrap();
+    assert!(deck.starts_with(b"%PDF"));
+    assert_eq!(pdf_pages(&deck), 7);
+    let handout = std::fs::read(talk.path().join("book/deck/deck-handout.pdf")).unwrap();
+    assert!((1..=7).contains(&pdf_pages(&handout)));
+}
+
+#[test]
+fn pdf_without_a_browser_says_what_to_install() {
+    let talk = Talk::fixture("basics");
+    let out = std::process::Command::new(crate::harness::bin())
+        .arg("pdf")
+        .current_dir(talk.path())
+        .env("PATH", "/nonexistent")
+        .env_remove("SLIDEBOOK_CHROMIUM")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: `slidebook pdf` needs Chromium or Chrome, and found neither on PATH
+help: install chromium (Debian: apt-get install chromium), or set SLIDEBOOK_CHROMIUM to the browser's path
+"
+    );
+    assert!(!talk.path().join("book").exists(), "nothing is built without a browser");
+}

@@ -1,0 +1,79 @@
+//! `slidebook pdf`: build, then have a headless Chromium print the deck
+//! (one slide per page) and the handout to PDF, beside the HTML.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::config::Project;
+use crate::error::{Diagnostic, Error, Result};
+
+/// Browsers tried, in order, when `SLIDEBOOK_CHROMIUM` names none.
+const BROWSERS: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+
+pub fn run(project: &Project, targets: &[String]) -> Result<i32> {
+    let browser = find_browser()?;
+    let built = crate::build::build(project, targets, None)?;
+    crate::build::print_built(project, &built);
+    for b in &built {
+        for (page, pdf) in [
+            ("index.html", format!("{}.pdf", b.name)),
+            ("handout.html", format!("{}-handout.pdf", b.name)),
+        ] {
+            let out = b.dir.join(&pdf);
+            print(&browser, &b.dir.join(page), &out)?;
+            let shown = out.strip_prefix(&project.root).unwrap_or(&out).display().to_string();
+            eprintln!("printed {} -> {shown}", b.name);
+        }
+    }
+    Ok(0)
+}
+
+fn find_browser() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("SLIDEBOOK_CHROMIUM") {
+        return Ok(PathBuf::from(p));
+    }
+    let paths = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&paths)
+        .flat_map(|d| BROWSERS.iter().map(move |b| d.join(b)))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            Diagnostic::new("`slidebook pdf` needs Chromium or Chrome, and found neither on PATH")
+                .help("install chromium (Debian: apt-get install chromium), or set SLIDEBOOK_CHROMIUM to the browser's path")
+                .into()
+        })
+}
+
+fn print(browser: &Path, page: &Path, pdf: &Path) -> Result<()> {
+    // A profile of its own, so a running browser of the user's is left alone.
+    let profile = std::env::temp_dir().join(format!("slidebook-pdf-{}", std::process::id()));
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .map_err(Error::io(browser))?;
+    let _ = std::fs::remove_dir_all(&profile);
+    if !output.status.success() || !pdf.is_file() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        let last = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        return Err(Diagnostic::new(format!(
+            "{} could not print {}: {}",
+            browser.display(),
+            page.display(),
+            last.trim()
+        ))
+        .into());
+    }
+    Ok(())
+}
