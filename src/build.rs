@@ -36,9 +36,21 @@ pub fn print_built(project: &Project, built: &[Built]) {
             .display()
             .to_string();
         eprintln!(
-            "built {}: {} slides, {} with notes, {} files copied -> {}/index.html",
-            b.name, b.slides, b.with_notes, b.files, shown
+            "built {}: {}, {} with notes, {} copied -> {shown}/index.html",
+            b.name,
+            count(b.slides, "slide"),
+            b.with_notes,
+            count(b.files, "file"),
         );
+    }
+}
+
+/// "1 slide", "2 slides".
+pub fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 
@@ -58,6 +70,7 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
         }
     }
     if !problems.is_empty() {
+        crate::check::dedupe(&mut problems);
         return Err(Error::Talk(problems));
     }
     let single = specs.len() == 1;

@@ -2,6 +2,7 @@
 //! every problem it finds rather than the first.
 
 use crate::assets::{self, Assets};
+use crate::build::count;
 use crate::cli::Format;
 use crate::config::Project;
 use crate::deck::{self, Deck};
@@ -64,6 +65,7 @@ pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32>
             Err(e) => all.push(Diagnostic::new(e.to_string())),
         }
     }
+    dedupe(&mut all);
     for d in &all {
         match format {
             Format::Human => eprint!("{}", d.render()),
@@ -71,15 +73,19 @@ pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32>
         }
     }
     if format == Format::Human {
-        let decks = specs.len();
-        let plural = if decks == 1 { "" } else { "s" };
+        let decks = count(specs.len(), "deck");
         if all.is_empty() {
-            eprintln!("checked {decks} deck{plural}: no problems");
+            eprintln!("checked {decks}: no problems");
         } else {
-            let n = all.len();
-            let s = if n == 1 { "" } else { "s" };
-            eprintln!("checked {decks} deck{plural}: {n} error{s}");
+            eprintln!("checked {decks}: {}", count(all.len(), "error"));
         }
     }
     Ok(if all.is_empty() { 0 } else { 1 })
+}
+
+/// Keeps the first report of each problem: a file shared by several decks
+/// is reported once, through the first deck that reads it.
+pub fn dedupe(all: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|d| seen.insert((d.message.clone(), d.at.clone())));
 }

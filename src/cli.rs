@@ -68,10 +68,21 @@ pub enum Command {
         #[arg(short, long, default_value_t = 3000)]
         port: u16,
     },
+    /// Build, then print each deck and its handout to PDF with Chromium
+    Pdf {
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+    },
     /// Print a deck's speaker notes, in order, as Markdown
     Notes {
         /// A deck name from book.toml, or a Markdown file
         target: String,
+    },
+    /// Start a new talk: book.toml, a deck, a shared slide, a command and its
+    /// output, a picture; never overwrites a file
+    Init {
+        /// Where to create it (default: the current folder)
+        dir: Option<PathBuf>,
     },
 }
 
@@ -83,6 +94,10 @@ pub enum Format {
 
 /// Runs a command; the number is the exit code when nothing failed hard.
 pub fn run(cli: Cli) -> Result<i32> {
+    // A new talk needs no existing one (nor a sound book.toml above it).
+    if let Command::Init { dir } = &cli.command {
+        return crate::init::run(dir.as_deref());
+    }
     let project = Project::discover(cli.root.as_deref())?;
     match cli.command {
         Command::Expand {
@@ -93,6 +108,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check { targets, format } => crate::check::run(&project, &targets, format),
         Command::Build { targets, out } => crate::build::run(&project, &targets, out.as_deref()),
         Command::Notes { target } => notes_command(&project, &target),
+        Command::Pdf { targets } => crate::pdf::run(&project, &targets),
         Command::Watch { targets } => {
             crate::watch::watch(cli.root.as_deref(), &targets, |project, result| {
                 crate::watch::report(project, &result)
@@ -100,6 +116,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Serve { targets, port } => crate::serve::run(cli.root.as_deref(), &targets, port),
+        Command::Init { .. } => unreachable!("handled above"),
     }
 }
 

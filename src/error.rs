@@ -12,7 +12,7 @@ use crate::sources::Sources;
 
 /// A place in a source file, as people count: lines and columns from 1,
 /// columns in characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
     pub file: String,
     pub line: u32,

@@ -8,7 +8,12 @@ use crate::config::Project;
 use crate::error::{Diagnostic, Error, Result};
 
 /// Browsers tried, in order, when `SLIDEBOOK_CHROMIUM` names none.
-const BROWSERS: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+const BROWSERS: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
 
 pub fn run(project: &Project, targets: &[String]) -> Result<i32> {
     let browser = find_browser()?;
@@ -21,7 +26,11 @@ pub fn run(project: &Project, targets: &[String]) -> Result<i32> {
         ] {
             let out = b.dir.join(&pdf);
             print(&browser, &b.dir.join(page), &out)?;
-            let shown = out.strip_prefix(&project.root).unwrap_or(&out).display().to_string();
+            let shown = out
+                .strip_prefix(&project.root)
+                .unwrap_or(&out)
+                .display()
+                .to_string();
             eprintln!("printed {} -> {shown}", b.name);
         }
     }
@@ -66,7 +75,11 @@ fn print(browser: &Path, page: &Path, pdf: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&profile);
     if !output.status.success() || !pdf.is_file() {
         let said = String::from_utf8_lossy(&output.stderr);
-        let last = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let last = said
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         return Err(Diagnostic::new(format!(
             "{} could not print {}: {}",
             browser.display(),

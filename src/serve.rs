@@ -66,9 +66,10 @@ pub fn run(root: Option<&Path>, targets: &[String], port: u16) -> Result<i32> {
             builds.bump();
         }
         if !announced {
+            let shown = dir.strip_prefix(&project.root).unwrap_or(&dir);
             eprintln!(
                 "serving {} at http://127.0.0.1:{port}/ (Ctrl-C stops)",
-                dir.display()
+                shown.display()
             );
             announced = true;
         }

@@ -230,5 +230,8 @@ fn pdf_without_a_browser_says_what_to_install() {
 help: install chromium (Debian: apt-get install chromium), or set SLIDEBOOK_CHROMIUM to the browser's path
 "
     );
-    assert!(!talk.path().join("book").exists(), "nothing is built without a browser");
+    assert!(
+        !talk.path().join("book").exists(),
+        "nothing is built without a browser"
+    );
 }

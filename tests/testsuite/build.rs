@@ -158,7 +158,7 @@ fn a_markdown_file_builds_without_any_configuration() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stderr,
-        "built talk: 1 slides, 1 with notes, 0 files copied -> out/index.html\n"
+        "built talk: 1 slide, 1 with notes, 0 files copied -> out/index.html\n"
     );
     let html = Html::parse_document(&talk.read("out/index.html"));
     assert_eq!(sections(&html).len(), 1);

@@ -7,5 +7,7 @@ mod check;
 mod differential;
 mod expand;
 mod harness;
+mod init;
 mod serve;
+mod talk;
 mod webdriver;

@@ -1,0 +1,1 @@
+slidebook check --format json slides/oops.md

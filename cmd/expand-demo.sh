@@ -1,0 +1,1 @@
+slidebook expand slides/demo.md

@@ -1,0 +1,1 @@
+slidebook notes slides/demo.md

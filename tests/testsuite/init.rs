@@ -1,0 +1,113 @@
+//! `slidebook init`: a new talk that builds and checks at once, and never
+//! a file overwritten.
+
+use scraper::{Html, Selector};
+
+use crate::harness::{run_in, Talk};
+
+const CREATED: &str = "  book.toml
+  slides/talk.md
+  common/intro.md
+  cmd/hello.sh
+  output/hello
+  img/layout.svg
+";
+
+#[test]
+fn a_new_talk_builds_and_checks_at_once() {
+    let talk = Talk::new();
+    let run = talk.run(&["init", "my-talk"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "created a talk in `my-talk`:\n{CREATED}next:
+  cd my-talk
+  slidebook build   # the deck and its handout, in book/talk/
+  slidebook check   # what CI runs: exit 0 when the talk is sound
+"
+        )
+    );
+    let dir = talk.path().join("my-talk");
+    let build = run_in(&dir, &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert_eq!(
+        build.stderr,
+        "built talk: 5 slides, 4 with notes, 1 file copied -> book/talk/index.html\n"
+    );
+    let check = run_in(&dir, &["check"]);
+    assert_eq!(
+        (check.code, check.stderr.as_str()),
+        (0, "checked 1 deck: no problems\n")
+    );
+
+    // Every content slide has notes; the picture, the command and the
+    // shared slide made it into the deck; the handout is there.
+    let index = Html::parse_document(&talk.read("my-talk/book/talk/index.html"));
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    for slide in index.select(&sel("section[data-kind=content]")) {
+        assert!(
+            slide.select(&sel("aside.notes")).next().is_some(),
+            "{}",
+            slide.html()
+        );
+    }
+    let text: String = index.root_element().text().collect();
+    assert!(text.contains("Hello, world"));
+    assert!(text.contains("echo \"Hello, world\""));
+    assert!(index.select(&sel("section#hello")).next().is_some());
+    assert!(dir.join("book/talk/img/layout.svg").is_file());
+    assert!(dir.join("book/talk/handout.html").is_file());
+}
+
+#[test]
+fn without_a_folder_the_talk_goes_into_the_current_one() {
+    let talk = Talk::new();
+    let run = talk.run(&["init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&format!(
+        "created a talk in this folder:\n{CREATED}next:\n  slidebook build"
+    )));
+    assert!(talk.path().join("book.toml").is_file());
+    assert_eq!(talk.run(&["check"]).code, 0);
+}
+
+#[test]
+fn existing_files_are_never_overwritten() {
+    let talk = Talk::new()
+        .file("book.toml", "[book]\ntitle = \"Mine\"\n")
+        .file("slides/talk.md", "## Mine\n");
+    let run = talk.run(&["init"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: refusing to overwrite existing files: `book.toml`, `slides/talk.md`
+help: nothing was written; run `slidebook init NEW-FOLDER` to start the talk in a folder of its own
+"
+    );
+    // Nothing changed, and nothing was added.
+    assert_eq!(talk.read("book.toml"), "[book]\ntitle = \"Mine\"\n");
+    assert_eq!(talk.read("slides/talk.md"), "## Mine\n");
+    for added in ["common", "cmd", "output", "img"] {
+        assert!(!talk.path().join(added).exists(), "{added} was created");
+    }
+
+    let one = Talk::new().file("my-talk/img/layout.svg", "<svg/>");
+    let run = one.run(&["init", "my-talk"]);
+    assert_eq!(run.code, 1);
+    assert!(run
+        .stderr
+        .starts_with("error: refusing to overwrite an existing file: `my-talk/img/layout.svg`\n"));
+    assert!(!one.path().join("my-talk/book.toml").exists());
+}
+
+#[test]
+fn a_file_is_not_a_folder_to_start_in() {
+    let talk = Talk::new().file("notes.txt", "x");
+    let run = talk.run(&["init", "notes.txt"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (2, "error: `notes.txt` is a file, not a folder\n")
+    );
+}
