@@ -191,9 +191,12 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
         g.throughput(Throughput::Bytes(t.text.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
             b.iter(|| {
-                templates
+                let (deck, handout) = templates
                     .render(&t.project, &t.spec, &t.deck)
-                    .expect("renders")
+                    .expect("renders");
+                // Both pages as they are written, to a sink.
+                deck.write_to(&mut std::io::sink()).expect("writes");
+                handout.write_to(&mut std::io::sink()).expect("writes");
             })
         });
     }

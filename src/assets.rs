@@ -53,6 +53,8 @@ fn percent_decode(s: &str) -> String {
 pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
     let mut assets = Assets::new();
     let mut problems = Vec::new();
+    // Slides show the same pictures many times: ask the file system once.
+    let mut known = std::collections::HashMap::new();
     let text = &loaded.expanded.text;
     for r in &deck.refs {
         let Some(path) = local_path(&r.url) else {
@@ -64,9 +66,13 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
             (RefKind::Link, false) => "linked file",
             (RefKind::Link, true) => "linked file in speaker notes",
         };
-        let message = match loaded.sources.resolve_reference(&path) {
+        let resolved = known
+            .entry(path.clone())
+            .or_insert_with(|| loaded.sources.resolve_reference(&path))
+            .clone();
+        let message = match resolved {
             Ok(file) => {
-                if file.is_file() {
+                if !assets.contains_key(&path) && file.is_file() {
                     assets.insert(path, file);
                 }
                 continue;

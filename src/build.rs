@@ -107,8 +107,10 @@ fn write_deck(
         .chain(a.assets.values().filter_map(|p| p.canonicalize().ok()))
         .collect();
     std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-    write(&dir.join("index.html"), index.as_bytes(), &protected)?;
-    write(&dir.join("handout.html"), handout.as_bytes(), &protected)?;
+    write(&dir.join("index.html"), &protected, |w| index.write_to(w))?;
+    write(&dir.join("handout.html"), &protected, |w| {
+        handout.write_to(w)
+    })?;
     for (rel, from) in &a.assets {
         let to = dir.join(rel);
         if to.canonicalize().ok().as_ref() == from.canonicalize().ok().as_ref() {
@@ -117,8 +119,8 @@ fn write_deck(
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
         }
-        let bytes = std::fs::read(from).map_err(Error::io(from))?;
-        write(&to, &bytes, &protected)?;
+        let mut source = std::fs::File::open(from).map_err(Error::io(from))?;
+        write(&to, &protected, |w| std::io::copy(&mut source, w).map(drop))?;
     }
     Ok(Built {
         name: spec.name.clone(),
@@ -129,9 +131,12 @@ fn write_deck(
     })
 }
 
-/// Writes a file unless it is one of the talk's own sources. Unchanged
-/// files are left alone, so watchers and browsers see no change.
-fn write(path: &Path, bytes: &[u8], protected: &HashSet<PathBuf>) -> Result<()> {
+/// Writes a file, buffered, unless it is one of the talk's own sources.
+fn write(
+    path: &Path,
+    protected: &HashSet<PathBuf>,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
     if let Ok(real) = path.canonicalize() {
         if protected.contains(&real) {
             return Err(Diagnostic::new(format!(
@@ -141,9 +146,10 @@ fn write(path: &Path, bytes: &[u8], protected: &HashSet<PathBuf>) -> Result<()> 
             .help("choose an output folder outside the talk's sources with -o, or change build-dir in book.toml")
             .into());
         }
-        if std::fs::read(path).is_ok_and(|old| old == bytes) {
-            return Ok(());
-        }
     }
-    std::fs::write(path, bytes).map_err(Error::io(path))
+    let file = std::fs::File::create(path).map_err(Error::io(path))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    fill(&mut w)
+        .and_then(|_| std::io::Write::flush(&mut w))
+        .map_err(Error::io(path))
 }

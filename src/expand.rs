@@ -296,8 +296,13 @@ struct Expander<'s> {
     frames: Vec<Frame>,
     out: LocatedText,
     macros: FxHashMap<Vec<u8>, Macro>,
-    /// First bytes of defined names, to skip most words without hashing.
-    first_bytes: [bool; 256],
+    /// For each first byte, the lengths of defined names starting with it
+    /// (bit N for length N, bit 63 for 63 and longer): most words are told
+    /// apart from macro names without hashing them.
+    name_shapes: [u64; 256],
+    /// Bytes the plain-text scan must stop and look at: word starts, `#`,
+    /// argument punctuation and the first byte of the open quote.
+    special: [bool; 256],
     lquote: Vec<u8>,
     rquote: Vec<u8>,
     inclusions: Vec<Inclusion>,
@@ -306,6 +311,32 @@ struct Expander<'s> {
     problems: Vec<Problem>,
     steps: u64,
     stopped: bool,
+}
+
+/// Bytes that continue a name.
+static WORD_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
+fn special_bytes(quote: Option<u8>) -> [bool; 256] {
+    let mut t = [false; 256];
+    for b in 0..=255u8 {
+        t[b as usize] = is_word_start(b) || matches!(b, b'#' | b'(' | b')' | b',');
+    }
+    if let Some(q) = quote {
+        t[q as usize] = true;
+    }
+    t
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 fn is_word_start(b: u8) -> bool {
@@ -329,7 +360,8 @@ impl<'s> Expander<'s> {
             frames: Vec::new(),
             out: LocatedText::new(),
             macros: FxHashMap::default(),
-            first_bytes: [false; 256],
+            name_shapes: [0; 256],
+            special: special_bytes(None),
             lquote: Vec::new(),
             rquote: Vec::new(),
             inclusions: Vec::new(),
@@ -355,7 +387,7 @@ impl<'s> Expander<'s> {
 
     fn insert_macro(&mut self, name: &[u8], m: Macro) {
         if let Some(&b) = name.first() {
-            self.first_bytes[b as usize] = true;
+            self.name_shapes[b as usize] |= length_bit(name.len());
         }
         self.macros.insert(name.to_vec(), m);
     }
@@ -418,11 +450,15 @@ impl<'s> Expander<'s> {
                     frame.skipping = false;
                 }
             }
-            self.copy_plain_run();
+            let macro_name = self.copy_plain_run();
             if self.dest_len() > SIZE_LIMIT {
                 let at = self.here();
                 self.problem(ProblemKind::TooLarge, at, 1);
                 return;
+            }
+            if let Some(name) = macro_name {
+                self.macro_word(name);
+                continue;
             }
             let top = self.input.last_mut().expect("a block is on the stack");
             if top.pos < top.seg_end {
@@ -439,34 +475,46 @@ impl<'s> Expander<'s> {
     /// characters, words that name no macro, comments within the block,
     /// nested parentheses inside arguments) in one go, and stops at the
     /// first thing that needs the careful path.
-    fn copy_plain_run(&mut self) {
+    fn copy_plain_run(&mut self) -> Option<std::ops::Range<usize>> {
         let Expander {
             input,
             frames,
             out,
             macros,
-            first_bytes,
+            name_shapes,
+            special,
             lquote,
             steps,
             ..
         } = self;
+        let quote = lquote.first().copied();
         let top = input.last_mut().expect("a block is on the stack");
         let frame = frames.last_mut();
         let in_args = frame.is_some();
         let mut depth = frame.as_ref().map_or(0, |f| f.depth);
-        let quote = lquote.first().copied();
         let bytes = top.bytes();
         let (start, end) = (top.pos, top.seg_end);
         let mut i = start;
+        let mut stopped_at_macro = None;
         while i < end {
+            if !special[bytes[i] as usize] {
+                i += 1;
+                continue;
+            }
             let b = bytes[i];
             if is_word_start(b) {
                 let mut j = i + 1;
-                while j < end && is_word_char(bytes[j]) {
+                while j < end && WORD_CHAR[bytes[j] as usize] {
                     j += 1;
                 }
                 // A word at the end of the block may go on in the next one.
-                if j == end || (first_bytes[b as usize] && macros.contains_key(&bytes[i..j])) {
+                if j == end {
+                    break;
+                }
+                if name_shapes[b as usize] & length_bit(j - i) != 0
+                    && macros.contains_key(&bytes[i..j])
+                {
+                    stopped_at_macro = Some(i..j);
                     break;
                 }
                 i = j;
@@ -489,23 +537,37 @@ impl<'s> Expander<'s> {
                 i += 1;
             }
         }
-        if i == start {
-            return;
-        }
-        let from = top.cur;
-        let run_end = from.advanced(&bytes[start..i]);
-        match frame {
-            Some(f) => {
-                f.cur.append_known(&bytes[start..i], from, run_end);
-                f.depth = depth;
+        if i > start {
+            let from = top.cur;
+            let run_end = from.advanced(&bytes[start..i]);
+            match frame {
+                Some(f) => {
+                    f.cur.append_known(&bytes[start..i], from, run_end);
+                    f.depth = depth;
+                }
+                None => out.append_known(&bytes[start..i], from, run_end),
             }
-            None => out.append_known(&bytes[start..i], from, run_end),
+            if top.is_file {
+                *steps = 0;
+            }
+            top.cur = run_end;
+            top.pos = i;
         }
+        stopped_at_macro
+    }
+
+    /// Takes the name of a macro found whole in the current block by
+    /// `copy_plain_run` (as `step` would, without reading it byte by byte).
+    fn macro_word(&mut self, range: std::ops::Range<usize>) {
+        let top = self.input.last_mut().expect("a block is on the stack");
+        let mut word = LocatedText::new();
+        let (at, reader) = (top.cur, top.reader);
+        word.append(&top.bytes()[range.clone()], at);
+        top.advance(range.len());
         if top.is_file {
-            *steps = 0;
+            self.steps = 0;
         }
-        top.cur = run_end;
-        top.pos = i;
+        self.word(word, reader);
     }
 
     // ---- reading one byte at a time, across blocks, as m4 does ----
@@ -836,6 +898,7 @@ impl<'s> Expander<'s> {
                         (l.bytes.clone(), r)
                     }
                 };
+                self.special = special_bytes(lq.first().copied());
                 self.lquote = lq;
                 self.rquote = rq;
             }

@@ -26,6 +26,7 @@ pub mod expand;
 pub mod highlight;
 pub mod init;
 pub mod linemap;
+pub mod markup;
 pub mod pdf;
 pub mod render;
 pub mod serve;

@@ -1,5 +1,10 @@
 //! A deck becomes HTML: the Tera templates in `templates/`, built into the
 //! binary, with a talk's own `templates/` taking precedence by name.
+//!
+//! The templates are the pages; the slides inside them come ready-made
+//! from [`crate::markup`] as `slides_html`, `toc_html` and `handout_html`.
+//! A talk with templates of its own also gets `slides`, every slide as
+//! data, to lay out as it likes.
 
 use std::path::Path;
 
@@ -8,6 +13,7 @@ use serde::Serialize;
 use crate::config::Project;
 use crate::deck::{Deck, SlideKind};
 use crate::error::{Diagnostic, Error, Result};
+use crate::markup::{self, TitleBlock};
 use crate::talk::DeckSpec;
 
 /// Built-in templates and the runtime they inline, by file name.
@@ -22,6 +28,8 @@ const BUILT_IN: &[(&str, &str)] = &[
 /// The templates for one talk.
 pub struct Templates {
     tera: tera::Tera,
+    /// The talk has its own page templates, which may loop over `slides`.
+    custom: bool,
     runtime_css: String,
     runtime_js: String,
     handout_css: String,
@@ -41,6 +49,9 @@ impl Templates {
             };
             files.insert(*name, text);
         }
+        let custom = ["deck.html", "handout.html"]
+            .iter()
+            .any(|n| BUILT_IN.iter().any(|(b, text)| b == n && files[n] != *text));
         let mut tera = tera::Tera::default();
         for name in ["deck.html", "handout.html"] {
             tera.add_raw_template(name, &files[name])
@@ -48,6 +59,7 @@ impl Templates {
         }
         Ok(Templates {
             tera,
+            custom,
             runtime_css: files["deck.css"].clone(),
             runtime_js: files["deck.js"].clone(),
             handout_css: files["handout.css"].clone(),
@@ -55,12 +67,7 @@ impl Templates {
     }
 
     /// `index.html` and `handout.html` for a deck.
-    pub fn render(
-        &self,
-        project: &Project,
-        spec: &DeckSpec,
-        deck: &Deck,
-    ) -> Result<(String, String)> {
+    pub fn render(&self, project: &Project, spec: &DeckSpec, deck: &Deck) -> Result<(Page, Page)> {
         let mut ctx = tera::Context::new();
         let book = &project.config.book;
         let authors = if deck.meta.authors.is_empty() {
@@ -75,47 +82,60 @@ impl Templates {
             .or_else(|| book.title.clone())
             .unwrap_or_else(|| spec.name.clone());
         let (width, height) = project.config.build.aspect_ratio.size();
-        ctx.insert(
-            "book",
-            &BookView {
-                title: book.title.clone().unwrap_or_else(|| title.clone()),
-                authors,
-                description: book.description.clone().unwrap_or_default(),
-                language: book.language.clone(),
-            },
-        );
-        ctx.insert(
-            "deck",
-            &DeckView {
-                name: spec.name.clone(),
-                title,
-                aspect: project.config.build.aspect_ratio.as_str(),
-                width,
-                height,
-                date: deck
-                    .meta
-                    .date
-                    .clone()
-                    .or_else(|| book.date.clone())
-                    .unwrap_or_default(),
-            },
-        );
-        let slides: Vec<SlideView> = deck
-            .slides
-            .iter()
-            .enumerate()
-            .map(|(index, s)| SlideView {
-                index,
-                number: index + 1,
-                id: &s.id,
-                kind: s.kind,
-                title: &s.title,
-                body_html: &s.body_html,
-                notes_html: &s.notes_html,
-                has_notes: !s.notes_html.trim().is_empty(),
-            })
-            .collect();
-        ctx.insert("slides", &slides);
+        let book_view = BookView {
+            title: book.title.clone().unwrap_or_else(|| title.clone()),
+            authors,
+            description: book.description.clone().unwrap_or_default(),
+            language: book.language.clone(),
+        };
+        let deck_view = DeckView {
+            name: spec.name.clone(),
+            title,
+            aspect: project.config.build.aspect_ratio.as_str(),
+            width,
+            height,
+            date: deck
+                .meta
+                .date
+                .clone()
+                .or_else(|| book.date.clone())
+                .unwrap_or_default(),
+        };
+        let title_block = TitleBlock {
+            title: &deck_view.title,
+            authors: &book_view.authors,
+            date: &deck_view.date,
+        };
+        // The big parts go in as markers and are spliced in on writing,
+        // so Tera never copies them.
+        let fills = [
+            (SLIDES, markup::deck_sections(deck, &title_block)),
+            (TOC, markup::handout_toc(deck, &title_block)),
+            (ENTRIES, markup::handout_entries(deck, &title_block)),
+        ];
+        ctx.insert("slides_html", SLIDES);
+        ctx.insert("toc_html", TOC);
+        ctx.insert("handout_html", ENTRIES);
+        if self.custom {
+            let slides: Vec<SlideView> = deck
+                .slides
+                .iter()
+                .enumerate()
+                .map(|(index, s)| SlideView {
+                    index,
+                    number: index + 1,
+                    id: &s.id,
+                    kind: s.kind,
+                    title: &s.title,
+                    body_html: &s.body_html,
+                    notes_html: &s.notes_html,
+                    has_notes: !s.notes_html.trim().is_empty(),
+                })
+                .collect();
+            ctx.insert("slides", &slides);
+        }
+        ctx.insert("book", &book_view);
+        ctx.insert("deck", &deck_view);
         ctx.insert("runtime_css", &self.runtime_css);
         ctx.insert("runtime_js", &self.runtime_js);
         ctx.insert("handout_css", &self.handout_css);
@@ -128,7 +148,58 @@ impl Templates {
                 .render(name, &ctx)
                 .map_err(|e| template_error(name, &e))
         };
-        Ok((render("deck.html")?, render("handout.html")?))
+        let (deck_shell, handout_shell) = (render("deck.html")?, render("handout.html")?);
+        let fills = std::rc::Rc::new(fills);
+        Ok((
+            Page {
+                shell: deck_shell,
+                fills: fills.clone(),
+            },
+            Page {
+                shell: handout_shell,
+                fills,
+            },
+        ))
+    }
+}
+
+/// Markers for the generated parts; private-use characters, which no
+/// template escapes and no talk writes.
+const SLIDES: &str = "\u{E000}slidebook:slides\u{E000}";
+const TOC: &str = "\u{E000}slidebook:toc\u{E000}";
+const ENTRIES: &str = "\u{E000}slidebook:entries\u{E000}";
+
+/// A rendered page: the template's output, with the generated slide
+/// markup written in place of its markers.
+pub struct Page {
+    shell: String,
+    fills: std::rc::Rc<[(&'static str, String); 3]>,
+}
+
+impl Page {
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut rest = self.shell.as_str();
+        loop {
+            let next = self
+                .fills
+                .iter()
+                .filter_map(|(marker, fill)| rest.find(marker).map(|at| (at, *marker, fill)))
+                .min_by_key(|(at, _, _)| *at);
+            let Some((at, marker, fill)) = next else {
+                return w.write_all(rest.as_bytes());
+            };
+            w.write_all(&rest.as_bytes()[..at])?;
+            w.write_all(fill.as_bytes())?;
+            rest = &rest[at + marker.len()..];
+        }
+    }
+
+    /// The whole page as text (for tests and tools; building writes it
+    /// straight to its file).
+    pub fn to_text(&self) -> String {
+        let mut out = Vec::new();
+        self.write_to(&mut out).expect("writing to memory");
+        String::from_utf8(out).expect("templates and markup are UTF-8")
     }
 }
 

@@ -1,7 +1,7 @@
 //! The talk's files: finding them as m4 does, keeping them inside the talk,
 //! reading each once.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,6 +41,10 @@ pub struct Sources {
     allow_outside_root: bool,
     files: Vec<SourceFile>,
     by_real: HashMap<PathBuf, SourceId>,
+    /// Real paths of the folders files were found in.
+    real_dirs: std::cell::RefCell<HashMap<PathBuf, PathBuf>>,
+    /// What each name given to `include` resolved to.
+    includes: HashMap<String, Result<SourceId, LoadError>>,
 }
 
 impl Sources {
@@ -58,7 +62,9 @@ impl Sources {
             allowed,
             allow_outside_root,
             files: Vec::new(),
-            by_real: HashMap::new(),
+            by_real: HashMap::default(),
+            includes: HashMap::default(),
+            real_dirs: Default::default(),
         }
     }
 
@@ -92,6 +98,17 @@ impl Sources {
     /// Reads a file named by `include(name)`: the root first, then each
     /// include folder in order, as m4 searches its `-I` path.
     pub fn load_include(&mut self, name: &str) -> Result<SourceId, LoadError> {
+        // Talks include the same few files again and again; the file
+        // system is asked once per name.
+        if let Some(known) = self.includes.get(name) {
+            return known.clone();
+        }
+        let found = self.search_include(name);
+        self.includes.insert(name.to_string(), found.clone());
+        found
+    }
+
+    fn search_include(&mut self, name: &str) -> Result<SourceId, LoadError> {
         if name.is_empty() {
             return Err(LoadError::NotFound);
         }
@@ -106,11 +123,14 @@ impl Sources {
                 .collect()
         };
         for candidate in candidates {
-            match std::fs::metadata(&candidate) {
-                Ok(m) if m.is_dir() => found_dir = true,
-                Ok(_) => return self.load_path(&candidate, true),
-                Err(_) => {}
+            let Some((meta, is_link)) = stat(&candidate) else {
+                continue;
+            };
+            if meta.is_dir() {
+                found_dir = true;
+                continue;
             }
+            return self.load_path(&candidate, &meta, is_link, true);
         }
         Err(if found_dir {
             LoadError::IsDirectory
@@ -123,10 +143,10 @@ impl Sources {
     /// anywhere.
     pub fn load_entry(&mut self, path: &Path) -> Result<SourceId, LoadError> {
         let path = absolute(path);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => Err(LoadError::IsDirectory),
-            Ok(_) => self.load_path(&path, false),
-            Err(_) => Err(LoadError::NotFound),
+        match stat(&path) {
+            Some((m, _)) if m.is_dir() => Err(LoadError::IsDirectory),
+            Some((m, is_link)) => self.load_path(&path, &m, is_link, false),
+            None => Err(LoadError::NotFound),
         }
     }
 
@@ -146,42 +166,64 @@ impl Sources {
     /// same rules as includes, but relative to the root only.
     pub fn resolve_reference(&self, name: &str) -> Result<PathBuf, LoadError> {
         let path = self.root.join(name);
-        if !path.exists() {
+        let Some((_, is_link)) = stat(&path) else {
             return Err(LoadError::NotFound);
-        }
-        self.check_inside(&path)?;
+        };
+        let real = self.real_path(&path, is_link)?;
+        self.confine(real)?;
         Ok(path)
     }
 
-    fn check_inside(&self, path: &Path) -> Result<PathBuf, LoadError> {
-        let real = path.canonicalize().map_err(|e| LoadError::Unreadable {
+    /// Where a path really is, symbolic links resolved: the real path of
+    /// its folder (asked once per folder) and its name, or the whole path
+    /// resolved when the file itself is a link.
+    fn real_path(&self, path: &Path, is_link: bool) -> Result<PathBuf, LoadError> {
+        let unreadable = |e: std::io::Error| LoadError::Unreadable {
             path: self.display(path),
             reason: e.to_string(),
-        })?;
+        };
+        let (Some(parent), Some(name), false) = (path.parent(), path.file_name(), is_link) else {
+            return path.canonicalize().map_err(unreadable);
+        };
+        if let Some(dir) = self.real_dirs.borrow().get(parent) {
+            return Ok(dir.join(name));
+        }
+        let dir = parent.canonicalize().map_err(unreadable)?;
+        self.real_dirs
+            .borrow_mut()
+            .insert(parent.to_path_buf(), dir.clone());
+        Ok(dir.join(name))
+    }
+
+    /// `real` itself, if the talk may read it.
+    fn confine(&self, real: PathBuf) -> Result<PathBuf, LoadError> {
         if !self.allow_outside_root && !self.allowed.iter().any(|a| real.starts_with(a)) {
             return Err(LoadError::OutsideRoot(real));
         }
         Ok(real)
     }
 
-    fn load_path(&mut self, path: &Path, confined: bool) -> Result<SourceId, LoadError> {
-        let real = if confined {
-            self.check_inside(path)?
-        } else {
-            path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
-        };
+    fn load_path(
+        &mut self,
+        path: &Path,
+        meta: &std::fs::Metadata,
+        is_link: bool,
+        confined: bool,
+    ) -> Result<SourceId, LoadError> {
+        let real = self.real_path(path, is_link)?;
+        let real = if confined { self.confine(real)? } else { real };
         if let Some(&id) = self.by_real.get(&real) {
             return Ok(id);
         }
         let shown = self.display(path);
         // A pipe would block the read, a device like /dev/zero never end it.
-        if std::fs::metadata(&real).is_ok_and(|m| !m.is_file()) {
+        if !meta.is_file() {
             return Err(LoadError::Unreadable {
                 path: shown,
                 reason: "not a regular file (a pipe, a socket or a device)".into(),
             });
         }
-        let bytes = std::fs::read(&real).map_err(|e| LoadError::Unreadable {
+        let bytes = read_sized(&real, meta.len() as usize).map_err(|e| LoadError::Unreadable {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
@@ -201,12 +243,50 @@ impl Sources {
 
     /// A path as people should read it: relative to the root when inside.
     pub fn display(&self, path: &Path) -> String {
+        // The common case, a plain relative name under the root, needs no
+        // folding of `.` and `..`.
+        if let Some(rel) = path.strip_prefix(&self.root).ok().and_then(|r| r.to_str()) {
+            if !rel.is_empty() && rel.split('/').all(|c| !matches!(c, "" | "." | "..")) {
+                return rel.to_string();
+            }
+        }
         let clean = normalize(path);
         match clean.strip_prefix(&self.root) {
             Ok(rel) => rel.to_string_lossy().into_owned(),
             Err(_) => clean.to_string_lossy().into_owned(),
         }
     }
+}
+
+/// A path's metadata, following a symbolic link, and whether it was one;
+/// `None` when there is nothing there.
+fn stat(path: &Path) -> Option<(std::fs::Metadata, bool)> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if meta.file_type().is_symlink() {
+        return Some((std::fs::metadata(path).ok()?, true));
+    }
+    Some((meta, false))
+}
+
+/// A file's bytes, read into a buffer of the size its metadata gave.
+/// Talks have thousands of files and each system call counts: `fs::read`
+/// would ask for the size again, and reading on to prove the end of the
+/// file costs one more call, so reading stops once `size` bytes are in.
+fn read_sized(path: &Path, size: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = vec![0; size];
+    let mut filled = 0;
+    while filled < size {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 fn absolute(p: &Path) -> PathBuf {
