@@ -111,43 +111,65 @@ pub fn markdown_options() -> Options {
 /// configuration, which makes a title slide even if no text precedes the
 /// first heading.
 pub fn split(text: &str, slide_level: u8, title_known: bool, hl: &Highlighter) -> Deck {
-    let mut s = Splitter {
-        text,
-        slide_level,
-        hl,
-        deck: Deck::default(),
-        current: new_slide(SlideKind::Title, 0),
-        events: Vec::new(),
-        depth: 0,
-        heading: None,
-        code: None,
-        ids: HashSet::new(),
-        meta: None,
-    };
-    // Events already taken apart into notes: a whole HTML block, or the
-    // rest of an inline comment that spans several events.
-    let mut in_html_block = false;
-    let mut skip_until = 0;
-    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
-        if in_html_block {
-            in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
-            continue;
-        }
-        if range.start < skip_until {
-            continue;
-        }
-        match event {
-            Event::Start(Tag::HtmlBlock) => {
-                s.html(range);
-                in_html_block = true;
+    // Notes are Markdown of their own: a second thread parses and renders
+    // each one as the walk below finds it.
+    std::thread::scope(|scope| {
+        let (notes_tx, notes_rx) = std::sync::mpsc::channel::<Range<usize>>();
+        let worker = scope.spawn(move || {
+            notes_rx
+                .iter()
+                .map(|note| render_note(text, note, hl))
+                .collect::<Vec<_>>()
+        });
+        let mut s = Splitter {
+            text,
+            slide_level,
+            hl,
+            deck: Deck::default(),
+            current: new_slide(SlideKind::Title, 0),
+            events: Vec::new(),
+            depth: 0,
+            heading: None,
+            code: None,
+            ids: HashSet::new(),
+            meta: None,
+            notes_tx,
+        };
+        // Events already taken apart into notes: a whole HTML block, or the
+        // rest of an inline comment that spans several events.
+        let mut in_html_block = false;
+        let mut skip_until = 0;
+        for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+            if in_html_block {
+                in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
+                continue;
             }
-            Event::InlineHtml(ref h) if h.starts_with("<!--") => {
-                skip_until = s.comment(range.start).unwrap_or(text.len());
+            if range.start < skip_until {
+                continue;
             }
-            event => s.event(event, range),
+            match event {
+                Event::Start(Tag::HtmlBlock) => {
+                    s.html(range);
+                    in_html_block = true;
+                }
+                Event::InlineHtml(ref h) if h.starts_with("<!--") => {
+                    skip_until = s.comment(range.start).unwrap_or(text.len());
+                }
+                event => s.event(event, range),
+            }
         }
-    }
-    s.finish(title_known)
+        let mut deck = s.finish(title_known);
+        let rendered = worker.join().expect("the notes thread does not panic");
+        // Notes came in the order they stand in, slide after slide.
+        let mut rendered = rendered.into_iter();
+        for slide in &mut deck.slides {
+            for (html, refs) in rendered.by_ref().take(slide.notes.len()) {
+                slide.notes_html.push_str(&html);
+                deck.refs.extend(refs);
+            }
+        }
+        deck
+    })
 }
 
 fn new_slide(kind: SlideKind, at: usize) -> Slide {
@@ -176,6 +198,8 @@ struct Splitter<'a> {
     code: Option<(String, String)>,
     ids: HashSet<String>,
     meta: Option<String>,
+    /// Where each note goes to be rendered.
+    notes_tx: std::sync::mpsc::Sender<Range<usize>>,
 }
 
 impl<'a> Splitter<'a> {
@@ -261,6 +285,7 @@ impl<'a> Splitter<'a> {
         match self.text[inner..].find("-->") {
             Some(i) => {
                 self.current.notes.push(inner..inner + i);
+                let _ = self.notes_tx.send(inner..inner + i);
                 Some(inner + i + 3)
             }
             None => {
@@ -295,10 +320,8 @@ impl<'a> Splitter<'a> {
         if !has_title_slide && (title_known || self.deck.meta.title.is_some()) {
             self.deck.slides.insert(0, new_slide(SlideKind::Title, 0));
         }
-        let text = self.text;
         for (n, slide) in self.deck.slides.iter_mut().enumerate() {
             slide.id = unique_id(&slide.title, n, &mut self.ids);
-            slide.notes_html = render_notes(text, &slide.notes, self.hl, &mut self.deck.refs);
         }
         self.deck
     }
@@ -308,34 +331,28 @@ fn heading_level(l: HeadingLevel) -> u8 {
     l as u8
 }
 
-/// Renders the notes of one slide, recording their references.
-fn render_notes(
-    text: &str,
-    notes: &[Range<usize>],
-    hl: &Highlighter,
-    refs: &mut Vec<Reference>,
-) -> String {
+/// Renders one note, with the references it makes.
+fn render_note(text: &str, note: Range<usize>, hl: &Highlighter) -> (String, Vec<Reference>) {
     let mut html = String::new();
-    for note in notes {
-        let md = &text[note.clone()];
-        if md.trim().is_empty() {
-            continue;
-        }
-        let mut code = None;
-        let mut events = Vec::new();
-        for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
-            let at = note.start + range.start;
-            record_reference(&event, at, true, refs);
-            if let Event::Html(h) | Event::InlineHtml(h) = &event {
-                scan_html_images(h, at, refs);
-            }
-            if let Some(e) = highlight_step(&mut code, event, hl) {
-                events.push(e);
-            }
-        }
-        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let mut refs = Vec::new();
+    let md = &text[note.clone()];
+    if md.trim().is_empty() {
+        return (html, refs);
     }
-    html
+    let mut code = None;
+    let mut events = Vec::new();
+    for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
+        let at = note.start + range.start;
+        record_reference(&event, at, true, &mut refs);
+        if let Event::Html(h) | Event::InlineHtml(h) = &event {
+            scan_html_images(h, at, &mut refs);
+        }
+        if let Some(e) = highlight_step(&mut code, event, hl) {
+            events.push(e);
+        }
+    }
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    (html, refs)
 }
 
 /// Passes events through, except fenced code with a language, which comes
