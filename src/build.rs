@@ -86,7 +86,10 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
                     .join(&project.config.build.build_dir)
                     .join(&spec.name),
             };
-            write_deck(project, spec, &a, &templates, &dir)
+            let built = write_deck(project, spec, &a, &templates, &dir);
+            // Freeing a big deck takes a while and nothing waits for it.
+            std::thread::spawn(move || drop(a));
+            built
         })
         .collect()
 }
@@ -107,9 +110,15 @@ fn write_deck(
         .chain(a.assets.values().filter_map(|p| p.canonicalize().ok()))
         .collect();
     std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-    write(&dir.join("index.html"), &protected, |w| index.write_to(w))?;
-    write(&dir.join("handout.html"), &protected, |w| {
-        handout.write_to(w)
+    // The two pages are large; write them side by side.
+    std::thread::scope(|scope| {
+        let handout = scope.spawn(|| {
+            write(&dir.join("handout.html"), &protected, |w| {
+                handout.write_to(w)
+            })
+        });
+        let index = write(&dir.join("index.html"), &protected, |w| index.write_to(w));
+        handout.join().expect("writing does not panic").and(index)
     })?;
     for (rel, from) in &a.assets {
         let to = dir.join(rel);

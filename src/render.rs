@@ -108,11 +108,16 @@ impl Templates {
         };
         // The big parts go in as markers and are spliced in on writing,
         // so Tera never copies them.
-        let fills = [
-            (SLIDES, markup::deck_sections(deck, &title_block)),
-            (TOC, markup::handout_toc(deck, &title_block)),
-            (ENTRIES, markup::handout_entries(deck, &title_block)),
-        ];
+        // The deck's and the handout's markup, one on each core.
+        let (sections, (toc, entries)) = std::thread::scope(|scope| {
+            let sections = scope.spawn(|| markup::deck_sections(deck, &title_block));
+            let handout = (
+                markup::handout_toc(deck, &title_block),
+                markup::handout_entries(deck, &title_block),
+            );
+            (sections.join().expect("markup does not panic"), handout)
+        });
+        let fills = [(SLIDES, sections), (TOC, toc), (ENTRIES, entries)];
         ctx.insert("slides_html", SLIDES);
         ctx.insert("toc_html", TOC);
         ctx.insert("handout_html", ENTRIES);
@@ -149,7 +154,7 @@ impl Templates {
                 .map_err(|e| template_error(name, &e))
         };
         let (deck_shell, handout_shell) = (render("deck.html")?, render("handout.html")?);
-        let fills = std::rc::Rc::new(fills);
+        let fills = std::sync::Arc::new(fills);
         Ok((
             Page {
                 shell: deck_shell,
@@ -173,7 +178,7 @@ const ENTRIES: &str = "\u{E000}slidebook:entries\u{E000}";
 /// markup written in place of its markers.
 pub struct Page {
     shell: String,
-    fills: std::rc::Rc<[(&'static str, String); 3]>,
+    fills: std::sync::Arc<[(&'static str, String); 3]>,
 }
 
 impl Page {
