@@ -143,16 +143,7 @@ fn expand_command(
         ..Default::default()
     };
     let expanded = expand::expand(&mut sources, entry, &options);
-    let loaded = talk::Loaded {
-        spec: talk::DeckSpec {
-            name: String::new(),
-            source: file,
-            title: None,
-            defines: Vec::new(),
-        },
-        sources,
-        expanded,
-    };
+    let loaded = talk::Loaded { sources, expanded };
     let mut text = loaded.expanded.text.as_str();
     // m4 stops at a comment the input ends in, and drops it.
     for p in &loaded.expanded.problems {

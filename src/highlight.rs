@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::{Theme, ThemeSet};
+
+use crate::markup::escape;
 use syntect::parsing::SyntaxSet;
 
 const THEME: &str = "InspiredGitHub";
@@ -62,17 +64,10 @@ impl Highlighter {
         match syntect::html::highlighted_html_for_string(code, syntaxes, syntax, theme) {
             Ok(html) => html.replacen(
                 "<pre ",
-                &format!("<pre class=\"code language-{}\" ", escape_attr(lang)),
+                &format!("<pre class=\"code language-{}\" ", escape(lang)),
                 1,
             ),
-            Err(_) => format!("<pre><code>{}</code></pre>\n", escape_attr(code)),
+            Err(_) => format!("<pre><code>{}</code></pre>\n", escape(code)),
         }
     }
-}
-
-fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

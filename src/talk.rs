@@ -77,7 +77,6 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
 
 /// A deck's sources, read and expanded.
 pub struct Loaded {
-    pub spec: DeckSpec,
     pub sources: Sources,
     pub expanded: Expanded,
 }
@@ -98,11 +97,7 @@ pub fn load(project: &Project, spec: &DeckSpec, extra_includes: &[PathBuf]) -> R
         ..Default::default()
     };
     let expanded = expand::expand(&mut sources, entry, &options);
-    Ok(Loaded {
-        spec: spec.clone(),
-        sources,
-        expanded,
-    })
+    Ok(Loaded { sources, expanded })
 }
 
 pub fn load_entry(sources: &mut Sources, path: &Path) -> Result<crate::sources::SourceId> {
