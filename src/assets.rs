@@ -9,7 +9,8 @@ use crate::error::Diagnostic;
 use crate::sources::LoadError;
 use crate::talk::Loaded;
 
-/// Files to copy: relative path in the output → the file in the talk.
+/// Files to copy: relative path in the output → the file in the talk
+/// (its real path, links resolved).
 pub type Assets = BTreeMap<String, PathBuf>;
 
 /// The local path a URL names, or `None` for a web address, an anchor or

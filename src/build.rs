@@ -88,7 +88,9 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
             };
             let built = write_deck(project, spec, &a, &templates, &dir);
             // Freeing a big deck takes a while and nothing waits for it.
-            std::thread::spawn(move || drop(a));
+            if a.deck.text_len >= crate::par::WORTH_A_THREAD {
+                std::thread::spawn(move || drop(a));
+            }
             built
         })
         .collect()
@@ -102,34 +104,40 @@ fn write_deck(
     dir: &Path,
 ) -> Result<Built> {
     let (index, handout) = templates.render(project, spec, &a.deck)?;
-    // Never write over a file the deck is made from.
-    let protected: HashSet<PathBuf> = a
+    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    // Never write over a file the deck is made from. Sources and assets
+    // carry their real paths; the output folder's is asked once.
+    let protected: HashSet<&Path> = a
         .loaded
         .sources
         .real_paths()
-        .chain(a.assets.values().filter_map(|p| p.canonicalize().ok()))
+        .chain(a.assets.values().map(PathBuf::as_path))
         .collect();
-    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    let real_dir = dir.canonicalize().map_err(Error::io(dir))?;
+    let target = |rel: &str| Target {
+        path: dir.join(rel),
+        real: crate::sources::normalize(&real_dir.join(rel)),
+        shown: a.loaded.sources.display(&dir.join(rel)),
+    };
     // The two pages are large; write them side by side.
-    std::thread::scope(|scope| {
-        let handout = scope.spawn(|| {
-            write(&dir.join("handout.html"), &protected, |w| {
-                handout.write_to(w)
-            })
-        });
-        let index = write(&dir.join("index.html"), &protected, |w| index.write_to(w));
-        handout.join().expect("writing does not panic").and(index)
-    })?;
+    let big = a.deck.text_len >= crate::par::WORTH_A_THREAD;
+    let (index_file, handout_file) = (target("index.html"), target("handout.html"));
+    let (handout, index) = crate::par::both(
+        big,
+        || write(handout_file, &protected, |w| handout.write_to(w)),
+        || write(index_file, &protected, |w| index.write_to(w)),
+    );
+    handout.and(index)?;
     for (rel, from) in &a.assets {
-        let to = dir.join(rel);
-        if to.canonicalize().ok().as_ref() == from.canonicalize().ok().as_ref() {
+        let to = target(rel);
+        if to.real == *from || unchanged(from, &to.path) {
             continue;
         }
-        if let Some(parent) = to.parent() {
+        if let Some(parent) = to.path.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
         }
         let mut source = std::fs::File::open(from).map_err(Error::io(from))?;
-        write(&to, &protected, |w| std::io::copy(&mut source, w).map(drop))?;
+        write(to, &protected, |w| std::io::copy(&mut source, w).map(drop))?;
     }
     Ok(Built {
         name: spec.name.clone(),
@@ -140,25 +148,37 @@ fn write_deck(
     })
 }
 
+/// Whether `to` is already a copy of `from`: as large, and written since.
+fn unchanged(from: &Path, to: &Path) -> bool {
+    let (Ok(f), Ok(t)) = (std::fs::metadata(from), std::fs::metadata(to)) else {
+        return false;
+    };
+    f.len() == t.len() && matches!((f.modified(), t.modified()), (Ok(fm), Ok(tm)) if tm >= fm)
+}
+
+/// A file to write: its path, where it really is, and how to name it.
+struct Target {
+    path: PathBuf,
+    real: PathBuf,
+    shown: String,
+}
+
 /// Writes a file, buffered, unless it is one of the talk's own sources.
 fn write(
-    path: &Path,
-    protected: &HashSet<PathBuf>,
+    Target { path, real, shown }: Target,
+    protected: &HashSet<&Path>,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    if let Ok(real) = path.canonicalize() {
-        if protected.contains(&real) {
-            return Err(Diagnostic::new(format!(
-                "refusing to overwrite `{}`: the deck is built from it",
-                path.display()
-            ))
-            .help("choose an output folder outside the talk's sources with -o, or change build-dir in book.toml")
-            .into());
-        }
+    if protected.contains(real.as_path()) {
+        return Err(Diagnostic::new(format!(
+            "refusing to overwrite `{shown}`: the deck is built from it"
+        ))
+        .help("choose an output folder outside the talk's sources with -o, or change build-dir in book.toml")
+        .into());
     }
-    let file = std::fs::File::create(path).map_err(Error::io(path))?;
+    let file = std::fs::File::create(&path).map_err(Error::io(&path))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
     fill(&mut w)
         .and_then(|_| std::io::Write::flush(&mut w))
-        .map_err(Error::io(path))
+        .map_err(Error::io(&path))
 }

@@ -68,6 +68,8 @@ pub struct Deck {
     pub refs: Vec<Reference>,
     /// Offsets of `<!--` that never close.
     pub unclosed_comments: Vec<usize>,
+    /// Bytes of the text the deck was split from: how big a job it is.
+    pub text_len: usize,
 }
 
 impl Deck {
@@ -111,65 +113,95 @@ pub fn markdown_options() -> Options {
 /// configuration, which makes a title slide even if no text precedes the
 /// first heading.
 pub fn split(text: &str, slide_level: u8, title_known: bool, hl: &Highlighter) -> Deck {
-    // Notes are Markdown of their own: a second thread parses and renders
-    // each one as the walk below finds it.
-    std::thread::scope(|scope| {
-        let (notes_tx, notes_rx) = std::sync::mpsc::channel::<Range<usize>>();
-        let worker = scope.spawn(move || {
-            notes_rx
-                .iter()
-                .map(|note| render_note(text, note, hl))
-                .collect::<Vec<_>>()
-        });
-        let mut s = Splitter {
-            text,
-            slide_level,
-            hl,
-            deck: Deck::default(),
-            current: new_slide(SlideKind::Title, 0),
-            events: Vec::new(),
-            depth: 0,
-            heading: None,
-            code: None,
-            ids: HashSet::new(),
-            meta: None,
-            notes_tx,
-        };
-        // Events already taken apart into notes: a whole HTML block, or the
-        // rest of an inline comment that spans several events.
-        let mut in_html_block = false;
-        let mut skip_until = 0;
-        for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
-            if in_html_block {
-                in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
-                continue;
-            }
-            if range.start < skip_until {
-                continue;
-            }
-            match event {
-                Event::Start(Tag::HtmlBlock) => {
-                    s.html(range);
-                    in_html_block = true;
-                }
-                Event::InlineHtml(ref h) if h.starts_with("<!--") => {
-                    skip_until = s.comment(range.start).unwrap_or(text.len());
-                }
-                event => s.event(event, range),
-            }
-        }
-        let mut deck = s.finish(title_known);
-        let rendered = worker.join().expect("the notes thread does not panic");
-        // Notes came in the order they stand in, slide after slide.
-        let mut rendered = rendered.into_iter();
-        for slide in &mut deck.slides {
-            for (html, refs) in rendered.by_ref().take(slide.notes.len()) {
-                slide.notes_html.push_str(&html);
-                deck.refs.extend(refs);
-            }
-        }
+    // Notes are Markdown of their own. In a big talk a second thread
+    // parses and renders each one as the walk finds it.
+    let mut deck = if text.len() < crate::par::WORTH_A_THREAD {
+        let mut deck = walk(text, slide_level, title_known, hl, None);
+        let notes: Vec<_> = deck.slides.iter().flat_map(|s| s.notes.clone()).collect();
+        let rendered = notes
+            .into_iter()
+            .map(|n| render_note(text, n, hl))
+            .collect();
+        attach_notes(&mut deck, rendered);
         deck
-    })
+    } else {
+        std::thread::scope(|scope| {
+            let (notes_tx, notes_rx) = std::sync::mpsc::channel::<Range<usize>>();
+            let worker = scope.spawn(move || {
+                notes_rx
+                    .iter()
+                    .map(|note| render_note(text, note, hl))
+                    .collect::<Vec<_>>()
+            });
+            let mut deck = walk(text, slide_level, title_known, hl, Some(notes_tx));
+            let rendered = worker.join().expect("the notes thread does not panic");
+            attach_notes(&mut deck, rendered);
+            deck
+        })
+    };
+    deck.text_len = text.len();
+    deck
+}
+
+/// Gives each slide its rendered notes, which come in the order they
+/// stand in, slide after slide.
+fn attach_notes(deck: &mut Deck, rendered: Vec<(String, Vec<Reference>)>) {
+    let mut rendered = rendered.into_iter();
+    for slide in &mut deck.slides {
+        for (html, refs) in rendered.by_ref().take(slide.notes.len()) {
+            slide.notes_html.push_str(&html);
+            deck.refs.extend(refs);
+        }
+    }
+}
+
+/// The walk over the parsed text: slides, their HTML, where their notes
+/// are (sent on to `notes_tx` as they are found, if given).
+fn walk(
+    text: &str,
+    slide_level: u8,
+    title_known: bool,
+    hl: &Highlighter,
+    notes_tx: Option<std::sync::mpsc::Sender<Range<usize>>>,
+) -> Deck {
+    let mut s = Splitter {
+        text,
+        slide_level,
+        hl,
+        deck: Deck::default(),
+        current: new_slide(SlideKind::Title, 0),
+        events: Vec::new(),
+        depth: 0,
+        heading: None,
+        code: None,
+        ids: HashSet::new(),
+        meta: None,
+        notes_tx,
+    };
+    // Events already taken apart into notes: a whole HTML block, or the
+    // rest of an inline comment that spans several events.
+    let mut in_html_block = false;
+    let mut skip_until = 0;
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        if in_html_block {
+            in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
+            continue;
+        }
+        if range.start < skip_until {
+            continue;
+        }
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                s.html(range);
+                in_html_block = true;
+            }
+            Event::InlineHtml(ref h) if h.starts_with("<!--") => {
+                skip_until = s.comment(range.start).unwrap_or(text.len());
+            }
+            event => s.event(event, range),
+        }
+    }
+    s.finish(title_known)
 }
 
 fn new_slide(kind: SlideKind, at: usize) -> Slide {
@@ -198,8 +230,8 @@ struct Splitter<'a> {
     code: Option<(String, String)>,
     ids: HashSet<String>,
     meta: Option<String>,
-    /// Where each note goes to be rendered.
-    notes_tx: std::sync::mpsc::Sender<Range<usize>>,
+    /// Where each note goes to be rendered, when a thread renders them.
+    notes_tx: Option<std::sync::mpsc::Sender<Range<usize>>>,
 }
 
 impl<'a> Splitter<'a> {
@@ -285,7 +317,9 @@ impl<'a> Splitter<'a> {
         match self.text[inner..].find("-->") {
             Some(i) => {
                 self.current.notes.push(inner..inner + i);
-                let _ = self.notes_tx.send(inner..inner + i);
+                if let Some(tx) = &self.notes_tx {
+                    let _ = tx.send(inner..inner + i);
+                }
                 Some(inner + i + 3)
             }
             None => {

@@ -27,6 +27,7 @@ pub mod highlight;
 pub mod init;
 pub mod linemap;
 pub mod markup;
+pub mod par;
 pub mod pdf;
 pub mod render;
 pub mod serve;

@@ -14,6 +14,7 @@ use crate::config::Project;
 use crate::deck::{Deck, SlideKind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markup::{self, TitleBlock};
+use crate::par;
 use crate::talk::DeckSpec;
 
 /// Built-in templates and the runtime they inline, by file name.
@@ -109,14 +110,17 @@ impl Templates {
         // The big parts go in as markers and are spliced in on writing,
         // so Tera never copies them.
         // The deck's and the handout's markup, one on each core.
-        let (sections, (toc, entries)) = std::thread::scope(|scope| {
-            let sections = scope.spawn(|| markup::deck_sections(deck, &title_block));
-            let handout = (
-                markup::handout_toc(deck, &title_block),
-                markup::handout_entries(deck, &title_block),
-            );
-            (sections.join().expect("markup does not panic"), handout)
-        });
+        let big = deck.text_len >= par::WORTH_A_THREAD;
+        let (sections, (toc, entries)) = par::both(
+            big,
+            || markup::deck_sections(deck, &title_block),
+            || {
+                (
+                    markup::handout_toc(deck, &title_block),
+                    markup::handout_entries(deck, &title_block),
+                )
+            },
+        );
         let fills = [(SLIDES, sections), (TOC, toc), (ENTRIES, entries)];
         ctx.insert("slides_html", SLIDES);
         ctx.insert("toc_html", TOC);

@@ -77,8 +77,8 @@ impl Sources {
     }
 
     /// Where every file read so far really is.
-    pub fn real_paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
-        self.files.iter().map(|f| f.real.clone())
+    pub fn real_paths(&self) -> impl Iterator<Item = &Path> + '_ {
+        self.files.iter().map(|f| f.real.as_path())
     }
 
     pub fn get(&self, id: SourceId) -> &SourceFile {
@@ -162,7 +162,7 @@ impl Sources {
         id
     }
 
-    /// Where a referenced file (an image, a linked file) resolves to: the
+    /// Where a referenced file (an image, a linked file) really is: the
     /// same rules as includes, but relative to the root only.
     pub fn resolve_reference(&self, name: &str) -> Result<PathBuf, LoadError> {
         let path = self.root.join(name);
@@ -170,8 +170,7 @@ impl Sources {
             return Err(LoadError::NotFound);
         };
         let real = self.real_path(&path, is_link)?;
-        self.confine(real)?;
-        Ok(path)
+        self.confine(real)
     }
 
     /// Where a path really is, symbolic links resolved: the real path of

@@ -324,3 +324,44 @@ fn a_real_reveal_js_can_replace_the_built_in_runtime() {
     assert_eq!(sections(&html).len(), 2);
     assert_eq!(html.select(&sel("aside.notes")).count(), 1);
 }
+
+#[test]
+fn a_build_never_writes_over_its_own_sources() {
+    let talk = Talk::new()
+        .file(
+            "main.md",
+            "## One\n\n![logo](img/logo.svg)\n\ninclude(index.html)\n",
+        )
+        .file(
+            "index.html",
+            "<p>a source that happens to be called index.html</p>\n",
+        )
+        .file(
+            "img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+        );
+    let run = talk.run(&["build", "main.md", "-o", "."]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: refusing to overwrite `index.html`: the deck is built from it
+help: choose an output folder outside the talk's sources with -o, or change build-dir in book.toml
+"
+    );
+    assert_eq!(
+        talk.read("index.html"),
+        "<p>a source that happens to be called index.html</p>\n"
+    );
+    // Built next to its sources, an image is its own copy and stays whole.
+    let talk = Talk::new()
+        .file("main.md", "## One\n\n![logo](img/logo.svg)\n")
+        .file(
+            "img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+        );
+    assert_eq!(talk.run(&["build", "main.md", "-o", "."]).code, 0);
+    assert_eq!(
+        talk.read("img/logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"
+    );
+}
