@@ -57,23 +57,10 @@ pub struct Problem {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    MissingInclude {
+    /// An included file that could not be read: `name` as the call gave it.
+    Load {
         name: String,
-    },
-    IncludeIsDirectory {
-        name: String,
-    },
-    OutsideRoot {
-        name: String,
-        resolved: String,
-    },
-    NotUtf8 {
-        path: String,
-        offset: usize,
-    },
-    Unreadable {
-        path: String,
-        reason: String,
+        error: LoadError,
     },
     /// Files from the one that is included again down to the call.
     Cycle {
@@ -920,14 +907,10 @@ impl<'s> Expander<'s> {
             // m4's sinclude is silent about any file it cannot open,
             // a folder included.
             Err(LoadError::NotFound | LoadError::IsDirectory) if silent => return,
-            Err(LoadError::NotFound) => ProblemKind::MissingInclude { name: name.into() },
-            Err(LoadError::IsDirectory) => ProblemKind::IncludeIsDirectory { name: name.into() },
-            Err(LoadError::OutsideRoot(p)) => ProblemKind::OutsideRoot {
+            Err(error) => ProblemKind::Load {
                 name: name.into(),
-                resolved: p.display().to_string(),
+                error,
             },
-            Err(LoadError::NotUtf8 { path, offset }) => ProblemKind::NotUtf8 { path, offset },
-            Err(LoadError::Unreadable { path, reason }) => ProblemKind::Unreadable { path, reason },
         };
         self.problem(kind, at, width);
     }
@@ -1079,7 +1062,10 @@ mod tests {
         assert_eq!(x.text, "a  b\n");
         assert_eq!(
             kinds(&x),
-            [&ProblemKind::IncludeIsDirectory { name: "sub".into() }]
+            [&ProblemKind::Load {
+                name: "sub".into(),
+                error: LoadError::IsDirectory
+            }]
         );
     }
 
@@ -1133,9 +1119,12 @@ mod tests {
         assert_eq!(x.text, "x  y\n");
         assert_eq!(
             kinds(&x),
-            [&ProblemKind::Unreadable {
-                path: "sock.md".into(),
-                reason: "not a regular file (a pipe, a socket or a device)".into(),
+            [&ProblemKind::Load {
+                name: "sock.md".into(),
+                error: LoadError::Unreadable {
+                    path: "sock.md".into(),
+                    reason: "not a regular file (a pipe, a socket or a device)".into(),
+                }
             }]
         );
     }

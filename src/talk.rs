@@ -102,28 +102,42 @@ pub fn load(project: &Project, spec: &DeckSpec, extra_includes: &[PathBuf]) -> R
 
 pub fn load_entry(sources: &mut Sources, path: &Path) -> Result<crate::sources::SourceId> {
     let shown = sources.display(path);
-    sources.load_entry(path).map_err(|e| match e {
-        LoadError::NotFound => Diagnostic::new(format!("cannot read `{shown}`: no such file"))
-            .help("check the deck's `source` in book.toml, or the path on the command line")
-            .into(),
-        LoadError::IsDirectory => {
-            Diagnostic::new(format!("cannot read `{shown}`: it is a folder")).into()
-        }
-        LoadError::NotUtf8 { path, offset } => not_utf8(&path, offset).into(),
-        LoadError::Unreadable { path, reason } => {
-            Diagnostic::new(format!("cannot read `{path}`: {reason}")).into()
-        }
-        LoadError::OutsideRoot(p) => {
-            Diagnostic::new(format!("`{}` is outside the talk's root", p.display())).into()
-        }
+    sources.load_entry(path).map_err(|e| {
+        let d = match e {
+            LoadError::NotFound => Diagnostic::new(format!("cannot read `{shown}`: no such file"))
+                .help("check the deck's `source` in book.toml, or the path on the command line"),
+            LoadError::IsDirectory => {
+                Diagnostic::new(format!("cannot read `{shown}`: it is a folder"))
+            }
+            other => load_diagnostic(&shown, &other, false),
+        };
+        d.into()
     })
 }
 
-fn not_utf8(path: &str, offset: usize) -> Diagnostic {
-    Diagnostic::new(format!(
-        "`{path}` is not UTF-8 text: invalid byte at offset {offset}"
-    ))
-    .help("slidebook reads talks as UTF-8; convert the file (for example with iconv), or include only text files")
+/// Why a file could not be read; `include_dirs` says whether the talk has
+/// include folders (searched after the root).
+fn load_diagnostic(name: &str, e: &LoadError, include_dirs: bool) -> Diagnostic {
+    match e {
+        LoadError::NotFound => Diagnostic::new(format!("cannot open `{name}`: no such file")).help(format!(
+            "include paths are relative to the talk's root, not to the including file{}; check the spelling or create the file",
+            if include_dirs { " and then the include folders" } else { "" }
+        )),
+        LoadError::IsDirectory => Diagnostic::new(format!("`{name}` is a folder, not a file"))
+            .help("include a file inside it instead"),
+        LoadError::OutsideRoot(real) => Diagnostic::new(format!(
+            "`{name}` leaves the talk's root (it resolves to {})",
+            real.display()
+        ))
+        .help("keep included files inside the talk, add their folder to `include-path`, or set `allow-outside-root = true` under [build] in book.toml"),
+        LoadError::NotUtf8 { path, offset } => Diagnostic::new(format!(
+            "`{path}` is not UTF-8 text: invalid byte at offset {offset}"
+        ))
+        .help("slidebook reads talks as UTF-8; convert the file (for example with iconv), or include only text files"),
+        LoadError::Unreadable { path, reason } => {
+            Diagnostic::new(format!("cannot read `{path}`: {reason}"))
+        }
+    }
 }
 
 impl Loaded {
@@ -141,23 +155,8 @@ impl Loaded {
 
     pub fn diagnostic(&self, p: &Problem) -> Diagnostic {
         let d = match &p.kind {
-            ProblemKind::MissingInclude { name } => {
-                Diagnostic::new(format!("cannot open `{name}`: no such file")).help(format!(
-                    "include paths are relative to the talk's root, not to the including file{}; check the spelling or create the file",
-                    if self.sources.has_include_dirs() { " and then the include folders" } else { "" }
-                ))
-            }
-            ProblemKind::IncludeIsDirectory { name } => {
-                Diagnostic::new(format!("`{name}` is a folder, not a file"))
-                    .help("include a file inside it instead")
-            }
-            ProblemKind::OutsideRoot { name, resolved } => Diagnostic::new(format!(
-                "`{name}` leaves the talk's root (it resolves to {resolved})"
-            ))
-            .help("keep included files inside the talk, add their folder to `include-path`, or set `allow-outside-root = true` under [build] in book.toml"),
-            ProblemKind::NotUtf8 { path, offset } => not_utf8(path, *offset),
-            ProblemKind::Unreadable { path, reason } => {
-                Diagnostic::new(format!("cannot read `{path}`: {reason}"))
+            ProblemKind::Load { name, error } => {
+                load_diagnostic(name, error, self.sources.has_include_dirs())
             }
             ProblemKind::Cycle { files } => Diagnostic::new(format!(
                 "include cycle: {}",
