@@ -99,8 +99,11 @@ fn respond(request: Request, dir: &Path, builds: &Builds) {
     };
     if file.is_dir() {
         if !path.ends_with('/') {
-            let to = Header::from_bytes("Location", format!("{path}/")).expect("valid header");
-            let _ = request.respond(Response::empty(301).with_header(to));
+            // A path that cannot be a header value gets no redirect.
+            let _ = match Header::from_bytes("Location", format!("{path}/")) {
+                Ok(to) => request.respond(Response::empty(301).with_header(to)),
+                Err(()) => request.respond(Response::empty(404)),
+            };
             return;
         }
         let index = file.join("index.html");

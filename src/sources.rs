@@ -23,9 +23,12 @@ pub enum LoadError {
     IsDirectory,
     /// The file resolves outside the talk's root and every include folder.
     OutsideRoot(PathBuf),
+    /// `line` and `col` (from 1, in characters) say where `offset` is.
     NotUtf8 {
         path: String,
         offset: usize,
+        line: usize,
+        col: usize,
     },
     Unreadable {
         path: String,
@@ -226,9 +229,17 @@ impl Sources {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
-        let text = String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-            path: shown.clone(),
-            offset: e.utf8_error().valid_up_to(),
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            // What comes before the bad byte is valid text.
+            let before = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            LoadError::NotUtf8 {
+                path: shown.clone(),
+                offset,
+                line: before.matches('\n').count() + 1,
+                col: before[line_start..].chars().count() + 1,
+            }
         })?;
         let id = SourceId(self.files.len() as u32);
         self.files.push(SourceFile {

@@ -130,8 +130,13 @@ fn load_diagnostic(name: &str, e: &LoadError, include_dirs: bool) -> Diagnostic 
             real.display()
         ))
         .help("keep included files inside the talk, add their folder to `include-path`, or set `allow-outside-root = true` under [build] in book.toml"),
-        LoadError::NotUtf8 { path, offset } => Diagnostic::new(format!(
-            "`{path}` is not UTF-8 text: invalid byte at offset {offset}"
+        LoadError::NotUtf8 {
+            path,
+            offset,
+            line,
+            col,
+        } => Diagnostic::new(format!(
+            "`{path}` is not UTF-8 text: invalid byte at offset {offset} (line {line}, column {col})"
         ))
         .help("slidebook reads talks as UTF-8; convert the file (for example with iconv), or include only text files"),
         LoadError::Unreadable { path, reason } => {

@@ -364,7 +364,7 @@ fn an_included_file_that_is_not_utf8_names_the_byte() {
         .file("main.md", "before\ninclude(latin1.md)\n")
         .file("latin1.md", b"caf\xe9 ok\n");
     let diagnostic = format!(
-        "error: `latin1.md` is not UTF-8 text: invalid byte at offset 3
+        "error: `latin1.md` is not UTF-8 text: invalid byte at offset 3 (line 1, column 4)
  --> main.md:2:1
   |
 2 | include(latin1.md)
@@ -386,7 +386,7 @@ fn an_included_file_that_is_not_utf8_names_the_byte() {
 fn an_entry_file_that_is_not_utf8_names_the_byte() {
     let talk = Talk::new().file("main.md", b"ok\n\xff\xfe\n");
     let diagnostic =
-        format!("error: `main.md` is not UTF-8 text: invalid byte at offset 3\n{UTF8_HELP}\n");
+        format!("error: `main.md` is not UTF-8 text: invalid byte at offset 3 (line 2, column 1)\n{UTF8_HELP}\n");
     assert_run(
         &talk.run(&["check", "main.md"]),
         1,
@@ -404,7 +404,7 @@ fn an_included_image_is_not_text() {
         .file("main.md", "# Diagram\n\ninclude(img/arch.png)\n")
         .file("img/arch.png", PNG);
     let expected = format!(
-        "error: `img/arch.png` is not UTF-8 text: invalid byte at offset 0
+        "error: `img/arch.png` is not UTF-8 text: invalid byte at offset 0 (line 1, column 1)
  --> main.md:3:1
   |
 3 | include(img/arch.png)
