@@ -155,10 +155,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     // Highlighting is measured in the build group only.
     let plain = || talks.iter().filter(|t| !t.label.ends_with("-sh"));
 
-    let mut g = c.benchmark_group("expand");
-    g.sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1));
+    let mut g = group(c, "expand");
     for t in plain() {
         g.measurement_time(t.measurement_time());
         g.throughput(Throughput::Bytes(t.text.len() as u64));
@@ -168,10 +165,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     }
     g.finish();
 
-    let mut g = c.benchmark_group("split");
-    g.sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1));
+    let mut g = group(c, "split");
     for t in plain() {
         g.measurement_time(t.measurement_time());
         g.throughput(Throughput::Bytes(t.text.len() as u64));
@@ -181,10 +175,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     }
     g.finish();
 
-    let mut g = c.benchmark_group("render");
-    g.sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1));
+    let mut g = group(c, "render");
     for t in plain() {
         let templates = Templates::load(&t.project.root).expect("templates load");
         g.measurement_time(t.measurement_time());
@@ -202,16 +193,12 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     }
     g.finish();
 
-    let mut g = c.benchmark_group("build");
-    g.sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1));
+    let mut g = group(c, "build");
     for t in talks {
         g.measurement_time(t.measurement_time());
         g.throughput(Throughput::Bytes(t.text.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
-            // Into an empty folder each time: a build over its own output
-            // compares instead of writing, which is another case.
+            // Into an empty folder each time, so every file is written.
             b.iter_batched(
                 || {
                     let _ = std::fs::remove_dir_all(&t.out);
@@ -223,10 +210,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     }
     g.finish();
 
-    let mut g = c.benchmark_group("baseline");
-    g.sampling_mode(SamplingMode::Flat)
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1));
+    let mut g = group(c, "baseline");
     for t in plain() {
         g.measurement_time(t.measurement_time());
         g.throughput(Throughput::Bytes(t.text.len() as u64));
@@ -235,6 +219,19 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
         });
     }
     g.finish();
+}
+
+/// A group with the settings every group here uses: few samples, as
+/// the big talks take a fifth of a second each.
+fn group<'c>(
+    c: &'c mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1));
+    g
 }
 
 /// Criterion's point estimate (the mean) of one benchmark, in nanoseconds,
