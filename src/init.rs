@@ -49,7 +49,11 @@ pub fn run(dir: Option<&Path>) -> Result<i32> {
             shown_dir.display()
         )));
     }
-    let shown = |rel: &str| shown_dir.join(rel).display().to_string();
+    let shown = |rel: &str| {
+        crate::sources::normalize(&shown_dir.join(rel))
+            .display()
+            .to_string()
+    };
     let taken: Vec<String> = FILES
         .iter()
         .filter(|(rel, _)| root.join(rel).symlink_metadata().is_ok())
