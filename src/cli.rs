@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Project;
 use crate::error::{Error, Result};
-use crate::expand::{self, ProblemKind};
+use crate::expand::ProblemKind;
 use crate::talk;
 
 /// Build technical talks from plain text: m4-style includes, an offline
@@ -129,21 +129,19 @@ fn expand_command(
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     // -I folders are relative to where the command runs, as with m4.
     let include: Vec<PathBuf> = include.iter().map(|d| cwd.join(d)).collect();
-    let mut sources = talk::sources_for(&project.root, &project.config, &include);
-    let entry = talk::load_entry(&mut sources, &cwd.join(&file))?;
-    let defines = define
-        .iter()
-        .map(|d| match d.split_once('=') {
-            Some((n, v)) => (n.to_string(), v.to_string()),
-            None => (d.clone(), String::new()),
-        })
-        .collect();
-    let options = expand::Options {
-        defines,
-        ..Default::default()
+    let spec = talk::DeckSpec {
+        name: String::new(),
+        source: cwd.join(&file),
+        title: None,
+        defines: define
+            .iter()
+            .map(|d| match d.split_once('=') {
+                Some((n, v)) => (n.to_string(), v.to_string()),
+                None => (d.clone(), String::new()),
+            })
+            .collect(),
     };
-    let expanded = expand::expand(&mut sources, entry, &options);
-    let loaded = talk::Loaded { sources, expanded };
+    let loaded = talk::load(project, &spec, &include)?;
     let mut text = loaded.expanded.text.as_str();
     // m4 stops at a comment the input ends in, and drops it.
     for p in &loaded.expanded.problems {

@@ -119,19 +119,6 @@ impl LocatedText {
             .partition_point(|s| s.start <= pos)
             .saturating_sub(1)
     }
-
-    /// Cuts the text back to `len` bytes.
-    pub fn truncate(&mut self, len: usize) {
-        if len >= self.bytes.len() {
-            return;
-        }
-        self.bytes.truncate(len);
-        self.spans.retain(|s| s.start < len);
-        self.tail = self.spans.last().map(|s| {
-            let start = s.start;
-            s.origin.advanced(&self.bytes[start..])
-        });
-    }
 }
 
 /// The expanded text's way back to its sources: for any byte offset, the

@@ -202,14 +202,6 @@ impl Page {
             rest = &rest[at + marker.len()..];
         }
     }
-
-    /// The whole page as text (for tests and tools; building writes it
-    /// straight to its file).
-    pub fn to_text(&self) -> String {
-        let mut out = Vec::new();
-        self.write_to(&mut out).expect("writing to memory");
-        String::from_utf8(out).expect("templates and markup are UTF-8")
-    }
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {

@@ -81,7 +81,7 @@ pub struct Loaded {
     pub expanded: Expanded,
 }
 
-pub fn sources_for(root: &Path, config: &Config, extra_includes: &[PathBuf]) -> Sources {
+fn sources_for(root: &Path, config: &Config, extra_includes: &[PathBuf]) -> Sources {
     let mut dirs = config.build.include_path.clone();
     dirs.extend(extra_includes.iter().cloned());
     Sources::new(root, &dirs, config.build.allow_outside_root)
