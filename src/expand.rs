@@ -126,6 +126,7 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
     let text = x.sources.get(entry).text.clone();
     x.input.push(Block::file(text, inclusion));
     x.run();
+    x.sources.stop_reading_ahead();
     let out = std::mem::take(&mut x.out);
     let text = String::from_utf8(out.bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());

@@ -15,6 +15,7 @@
 //! run the build again on every change; [`cli`] is the command
 //! line, and [`error`] what users are told when something is wrong.
 
+pub mod ahead;
 pub mod assets;
 pub mod build;
 pub mod check;
