@@ -2,17 +2,18 @@
 //! slide for the deck, one entry per slide for the handout, and its table
 //! of contents. A template engine looks up every variable by name, which
 //! for a deck of ten thousand slides costs more than parsing the Markdown;
-//! the page around these parts stays a Tera template.
+//! the page around these parts stays a Tera template. They are written
+//! straight into the page's file as it is written, never held whole.
 
-use std::fmt::Write as _;
+use std::io::{Result, Write};
 
 use crate::deck::{Deck, Slide, SlideKind};
 
 /// What a title slide shows besides its own text.
-pub struct TitleBlock<'a> {
-    pub title: &'a str,
-    pub authors: &'a [String],
-    pub date: &'a str,
+pub struct TitleBlock {
+    pub title: String,
+    pub authors: Vec<String>,
+    pub date: String,
 }
 
 /// `&`, `<`, `>`, `"` and `'` as entities, for text and attribute values.
@@ -49,90 +50,76 @@ fn has_notes(s: &Slide) -> bool {
     !s.notes_html.trim().is_empty()
 }
 
-/// A rough size for the output, so strings grow once.
-fn capacity(deck: &Deck) -> usize {
-    deck.slides
-        .iter()
-        .map(|s| s.body_html.len() + s.notes_html.len() + 256)
-        .sum()
-}
-
 /// The title slide's text: the deck's title unless its own text has a
 /// level-1 heading, then the text, then authors and date.
-fn title_content(out: &mut String, s: &Slide, t: &TitleBlock, class: &str) {
+fn title_content(out: &mut impl Write, s: &Slide, t: &TitleBlock, class: &str) -> Result<()> {
     if !s.body_html.contains("<h1") {
-        let _ = write!(out, "\n<h1>{}</h1>", escape(t.title));
+        write!(out, "\n<h1>{}</h1>", escape(&t.title))?;
     }
-    out.push('\n');
-    out.push_str(&s.body_html);
+    write!(out, "\n{}", s.body_html)?;
     if !t.authors.is_empty() {
-        let _ = write!(
+        write!(
             out,
             "\n<p class=\"{class}-authors\">{}</p>",
             escape(&t.authors.join(", "))
-        );
+        )?;
     }
     if !t.date.is_empty() {
-        let _ = write!(out, "\n<p class=\"{class}-date\">{}</p>", escape(t.date));
+        write!(out, "\n<p class=\"{class}-date\">{}</p>", escape(&t.date))?;
     }
+    Ok(())
 }
 
 /// The deck's slides: reveal.js markup, notes in `<aside class="notes">`.
-pub fn deck_sections(deck: &Deck, t: &TitleBlock) -> String {
-    let mut out = String::with_capacity(capacity(deck));
+pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
-        let _ = write!(
+        write!(
             out,
             "\n<section id=\"{}\" data-kind=\"{}\" data-number=\"{}\"",
             escape(&s.id),
             kind_name(s.kind),
             i + 1
-        );
+        )?;
         if !s.title.is_empty() {
-            let _ = write!(out, " data-title=\"{}\"", escape(&s.title));
+            write!(out, " data-title=\"{}\"", escape(&s.title))?;
         }
-        out.push('>');
+        out.write_all(b">")?;
         if s.kind == SlideKind::Title {
-            out.push_str("\n<div class=\"sb-titleblock\">");
-            title_content(&mut out, s, t, "sb");
-            out.push_str("\n</div>");
+            out.write_all(b"\n<div class=\"sb-titleblock\">")?;
+            title_content(out, s, t, "sb")?;
+            out.write_all(b"\n</div>")?;
         } else {
-            out.push('\n');
-            out.push_str(&s.body_html);
+            write!(out, "\n{}", s.body_html)?;
         }
         if has_notes(s) {
-            out.push_str("\n<aside class=\"notes\">\n");
-            out.push_str(&s.notes_html);
-            out.push_str("\n</aside>");
+            write!(out, "\n<aside class=\"notes\">\n{}\n</aside>", s.notes_html)?;
         }
-        out.push_str("\n</section>");
+        out.write_all(b"\n</section>")?;
     }
-    out
+    Ok(())
 }
 
 /// The handout's table of contents: one link per slide.
-pub fn handout_toc(deck: &Deck, t: &TitleBlock) -> String {
-    let mut out = String::with_capacity(deck.slides.len() * 128);
+pub fn handout_toc(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
         let n = i + 1;
         let label = match (s.title.is_empty(), s.kind) {
-            (false, _) => escape(&s.title).into_owned(),
-            (true, SlideKind::Title) => escape(t.title).into_owned(),
-            (true, _) => format!("Slide {n}"),
+            (false, _) => escape(&s.title),
+            (true, SlideKind::Title) => escape(&t.title),
+            (true, _) => format!("Slide {n}").into(),
         };
-        let _ = write!(
+        write!(
             out,
             "\n<li class=\"h-toc-kind-{}\"><a href=\"#{}\"><span class=\"h-toc-num\">{n}</span> <span class=\"h-toc-title\">{label}</span></a></li>",
             kind_name(s.kind),
             escape(&s.id),
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// The handout's entries: each slide beside its notes.
-pub fn handout_entries(deck: &Deck, t: &TitleBlock) -> String {
-    let mut out = String::with_capacity(capacity(deck));
+pub fn handout_entries(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
         let n = i + 1;
         let notes = has_notes(s);
@@ -141,37 +128,36 @@ pub fn handout_entries(deck: &Deck, t: &TitleBlock) -> String {
                 .iter()
                 .any(|h| s.body_html.contains(h));
         let title = escape(&s.title);
-        let _ = write!(
+        write!(
             out,
             "\n<article class=\"h-slide h-kind-{kind}{none}\" id=\"{id}\" aria-label=\"Slide {n}{sep}{title}\">\n<div class=\"h-slide-head\"><span class=\"h-num\">{n}</span>",
             kind = kind_name(s.kind),
             none = if notes { "" } else { " h-no-notes" },
             id = escape(&s.id),
             sep = if s.title.is_empty() { "" } else { ": " },
-        );
+        )?;
         if !s.title.is_empty() && !own_heading {
-            let _ = write!(out, " <span class=\"h-title\">{title}</span>");
+            write!(out, " <span class=\"h-title\">{title}</span>")?;
         }
-        let _ = write!(
+        write!(
             out,
             "</div>\n<div class=\"h-pair\">\n<div class=\"h-frame\" data-kind=\"{}\">\n<div class=\"h-content\">",
             kind_name(s.kind)
-        );
+        )?;
         if s.kind == SlideKind::Title {
-            title_content(&mut out, s, t, "h");
+            title_content(out, s, t, "h")?;
         } else {
-            out.push('\n');
-            out.push_str(&s.body_html);
+            write!(out, "\n{}", s.body_html)?;
         }
-        out.push_str("\n</div>\n</div>\n<div class=\"h-notes\">\n");
+        out.write_all(b"\n</div>\n</div>\n<div class=\"h-notes\">\n")?;
         if notes {
-            out.push_str(&s.notes_html);
+            out.write_all(s.notes_html.as_bytes())?;
         } else {
-            out.push_str("<p class=\"h-none\">No notes.</p>");
+            out.write_all(b"<p class=\"h-none\">No notes.</p>")?;
         }
-        out.push_str("\n</div>\n</div>\n</article>");
+        out.write_all(b"\n</div>\n</div>\n</article>")?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use crate::config::Project;
 use crate::deck::{Deck, SlideKind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markup::{self, TitleBlock};
-use crate::par;
 use crate::talk::DeckSpec;
 
 /// Built-in templates and the runtime they inline, by file name.
@@ -68,7 +67,12 @@ impl Templates {
     }
 
     /// `index.html` and `handout.html` for a deck.
-    pub fn render(&self, project: &Project, spec: &DeckSpec, deck: &Deck) -> Result<(Page, Page)> {
+    pub fn render<'d>(
+        &self,
+        project: &Project,
+        spec: &DeckSpec,
+        deck: &'d Deck,
+    ) -> Result<(Page<'d>, Page<'d>)> {
         let mut ctx = tera::Context::new();
         let book = &project.config.book;
         let authors = if deck.meta.authors.is_empty() {
@@ -102,26 +106,13 @@ impl Templates {
                 .or_else(|| book.date.clone())
                 .unwrap_or_default(),
         };
-        let title_block = TitleBlock {
-            title: &deck_view.title,
-            authors: &book_view.authors,
-            date: &deck_view.date,
-        };
-        // The big parts go in as markers and are spliced in on writing,
-        // so Tera never copies them.
-        // The deck's and the handout's markup, one on each core.
-        let big = deck.text_len >= par::WORTH_A_THREAD;
-        let (sections, (toc, entries)) = par::both(
-            big,
-            || markup::deck_sections(deck, &title_block),
-            || {
-                (
-                    markup::handout_toc(deck, &title_block),
-                    markup::handout_entries(deck, &title_block),
-                )
-            },
-        );
-        let fills = [(SLIDES, sections), (TOC, toc), (ENTRIES, entries)];
+        let title_block = std::sync::Arc::new(TitleBlock {
+            title: deck_view.title.clone(),
+            authors: book_view.authors.clone(),
+            date: deck_view.date.clone(),
+        });
+        // The big parts go in as markers and are written in their place
+        // when the page is written, so Tera never copies them.
         ctx.insert("slides_html", SLIDES);
         ctx.insert("toc_html", TOC);
         ctx.insert("handout_html", ENTRIES);
@@ -158,15 +149,16 @@ impl Templates {
                 .map_err(|e| template_error(name, &e))
         };
         let (deck_shell, handout_shell) = (render("deck.html")?, render("handout.html")?);
-        let fills = std::sync::Arc::new(fills);
         Ok((
             Page {
                 shell: deck_shell,
-                fills: fills.clone(),
+                deck,
+                title: title_block.clone(),
             },
             Page {
                 shell: handout_shell,
-                fills,
+                deck,
+                title: title_block,
             },
         ))
     }
@@ -178,27 +170,45 @@ const SLIDES: &str = "\u{E000}slidebook:slides\u{E000}";
 const TOC: &str = "\u{E000}slidebook:toc\u{E000}";
 const ENTRIES: &str = "\u{E000}slidebook:entries\u{E000}";
 
-/// A rendered page: the template's output, with the generated slide
-/// markup written in place of its markers.
-pub struct Page {
+/// The generated parts, by marker.
+#[derive(Clone, Copy)]
+enum Part {
+    Slides,
+    Toc,
+    Entries,
+}
+const PARTS: [(&str, Part); 3] = [
+    (SLIDES, Part::Slides),
+    (TOC, Part::Toc),
+    (ENTRIES, Part::Entries),
+];
+
+/// A rendered page: the template's output, with the slide markup written
+/// in place of its markers.
+pub struct Page<'d> {
     shell: String,
-    fills: std::sync::Arc<[(&'static str, String); 3]>,
+    deck: &'d Deck,
+    title: std::sync::Arc<TitleBlock>,
 }
 
-impl Page {
+impl Page<'_> {
     pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
         let mut rest = self.shell.as_str();
         loop {
-            let next = self
-                .fills
+            let next = PARTS
                 .iter()
-                .filter_map(|(marker, fill)| rest.find(marker).map(|at| (at, *marker, fill)))
+                .filter_map(|&(marker, part)| rest.find(marker).map(|at| (at, marker, part)))
                 .min_by_key(|(at, _, _)| *at);
-            let Some((at, marker, fill)) = next else {
+            let Some((at, marker, part)) = next else {
                 return w.write_all(rest.as_bytes());
             };
             w.write_all(&rest.as_bytes()[..at])?;
-            w.write_all(fill.as_bytes())?;
+            let (deck, title) = (self.deck, &*self.title);
+            match part {
+                Part::Slides => markup::deck_sections(w, deck, title)?,
+                Part::Toc => markup::handout_toc(w, deck, title)?,
+                Part::Entries => markup::handout_entries(w, deck, title)?,
+            }
             rest = &rest[at + marker.len()..];
         }
     }
