@@ -113,34 +113,113 @@ pub fn markdown_options() -> Options {
 /// configuration, which makes a title slide even if no text precedes the
 /// first heading.
 pub fn split(text: &str, slide_level: u8, title_known: bool, hl: &Highlighter) -> Deck {
-    // Notes are Markdown of their own. In a big talk a second thread
-    // parses and renders each one as the walk finds it.
     let mut deck = if text.len() < crate::par::WORTH_A_THREAD {
-        let mut deck = walk(text, slide_level, title_known, hl, None);
-        let notes: Vec<_> = deck.slides.iter().flat_map(|s| s.notes.clone()).collect();
-        let rendered = notes
-            .into_iter()
-            .map(|n| render_note(text, n, hl))
-            .collect();
-        attach_notes(&mut deck, rendered);
-        deck
+        let mut walked = walk(text, 0..text.len(), slide_level, hl, None).deck;
+        let notes = render_notes(text, &walked, hl);
+        attach_notes(&mut walked, notes);
+        walked
     } else {
-        std::thread::scope(|scope| {
-            let (notes_tx, notes_rx) = std::sync::mpsc::channel::<Range<usize>>();
-            let worker = scope.spawn(move || {
-                notes_rx
-                    .iter()
-                    .map(|note| render_note(text, note, hl))
-                    .collect::<Vec<_>>()
-            });
-            let mut deck = walk(text, slide_level, title_known, hl, Some(notes_tx));
-            let rendered = worker.join().expect("the notes thread does not panic");
-            attach_notes(&mut deck, rendered);
-            deck
-        })
+        halfway(text, slide_level)
+            .and_then(|middle| split_in_halves(text, middle, slide_level, hl))
+            .unwrap_or_else(|| split_beside_notes(text, slide_level, hl))
     };
+    let has_title_slide = deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);
+    if !has_title_slide && (title_known || deck.meta.title.is_some()) {
+        deck.slides.insert(0, new_slide(SlideKind::Title, 0));
+    }
+    let mut ids = HashSet::new();
+    for (n, slide) in deck.slides.iter_mut().enumerate() {
+        slide.id = unique_id(&slide.title, n, &mut ids);
+    }
     deck.text_len = text.len();
     deck
+}
+
+/// A big talk, walked in one piece while a second thread parses and
+/// renders each note as the walk finds it.
+fn split_beside_notes(text: &str, slide_level: u8, hl: &Highlighter) -> Deck {
+    std::thread::scope(|scope| {
+        let (notes_tx, notes_rx) = std::sync::mpsc::channel::<Vec<Range<usize>>>();
+        let worker = scope.spawn(move || {
+            notes_rx
+                .iter()
+                .flatten()
+                .map(|note| render_note(text, note, hl))
+                .collect::<Vec<_>>()
+        });
+        let mut deck = walk(text, 0..text.len(), slide_level, hl, Some(notes_tx)).deck;
+        let rendered = worker.join().expect("the notes thread does not panic");
+        attach_notes(&mut deck, rendered);
+        deck
+    })
+}
+
+/// A big talk, split as two halves on two threads, each walking its half
+/// and then rendering that half's notes. `None` when the first half turns
+/// out to end inside something that goes on past `middle`.
+fn split_in_halves(text: &str, middle: usize, slide_level: u8, hl: &Highlighter) -> Option<Deck> {
+    let half = |range: Range<usize>| {
+        let walked = walk(text, range, slide_level, hl, None);
+        let notes = render_notes(text, &walked.deck, hl);
+        (walked, notes)
+    };
+    let ((second, second_notes), (first, first_notes)) =
+        crate::par::both(true, || half(middle..text.len()), || half(0..middle));
+    if !first.ends_cleanly {
+        return None;
+    }
+    let mut deck = first.deck;
+    let rest = second.deck;
+    deck.slides.extend(rest.slides);
+    deck.refs.extend(rest.refs);
+    deck.unclosed_comments.extend(rest.unclosed_comments);
+    attach_notes(
+        &mut deck,
+        first_notes.into_iter().chain(second_notes).collect(),
+    );
+    Some(deck)
+}
+
+/// Where a big talk can be cut in two, so that each half parses as it
+/// would in the whole: near the middle, at a slide heading that starts a
+/// line after a blank one. `None` when the text has link reference or
+/// footnote definitions (which reach across the whole text), or no such
+/// heading in its third quarter. The cut is checked once the first half
+/// is parsed (see `Walked::ends_cleanly`).
+fn halfway(text: &str, slide_level: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"]:").is_some() || memchr::memmem::find(bytes, b"[^").is_some()
+    {
+        return None;
+    }
+    // Front matter may hold blank lines and `#`: the cut comes after it.
+    let mut from = bytes.len() / 2;
+    if text.starts_with("---") || text.starts_with("+++") {
+        let end = text
+            .lines()
+            .skip(1)
+            .position(|l| matches!(l, "---" | "..." | "+++"))?;
+        let after: usize = text.lines().take(end + 2).map(|l| l.len() + 1).sum();
+        from = from.max(after);
+    }
+    let until = bytes.len() / 4 * 3;
+    let finder = memchr::memmem::Finder::new(b"\n\n#");
+    let mut at = from;
+    while at < until {
+        let found = at + finder.find(&bytes[at..until])?;
+        let line = found + 2;
+        let hashes = bytes[line..].iter().take_while(|&&b| b == b'#').count();
+        if (1..=slide_level as usize).contains(&hashes) && bytes.get(line + hashes) == Some(&b' ') {
+            return Some(line);
+        }
+        at = line;
+    }
+    None
+}
+
+fn render_notes(text: &str, deck: &Deck, hl: &Highlighter) -> Vec<(String, Vec<Reference>)> {
+    let notes = deck.slides.iter().flat_map(|s| s.notes.iter().cloned());
+    notes.map(|n| render_note(text, n, hl)).collect()
 }
 
 /// Gives each slide its rendered notes, which come in the order they
@@ -155,40 +234,75 @@ fn attach_notes(deck: &mut Deck, rendered: Vec<(String, Vec<Reference>)>) {
     }
 }
 
-/// The walk over the parsed text: slides, their HTML, where their notes
-/// are (sent on to `notes_tx` as they are found, if given).
+/// A walk over part of the text.
+struct Walked {
+    deck: Deck,
+    /// Whether the part ends with everything in it closed: no fenced code
+    /// or HTML block cut off by its end, no inline comment running past
+    /// it. Only then does the text after it parse the same on its own.
+    ends_cleanly: bool,
+}
+
+/// The walk over the parsed text (the part of it in `range`): slides, their
+/// HTML, where their notes are (sent on to `notes_tx`, a few at a time,
+/// if given). Slides get their ids once the whole deck is known.
 fn walk(
     text: &str,
+    range: Range<usize>,
     slide_level: u8,
-    title_known: bool,
     hl: &Highlighter,
-    notes_tx: Option<std::sync::mpsc::Sender<Range<usize>>>,
-) -> Deck {
+    notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
+) -> Walked {
     let mut s = Splitter {
         text,
         slide_level,
         hl,
         deck: Deck::default(),
-        current: new_slide(SlideKind::Title, 0),
+        current: new_slide(SlideKind::Title, range.start),
         events: Vec::new(),
         depth: 0,
         heading: None,
         code: None,
-        ids: HashSet::new(),
         meta: None,
         notes_tx,
+        notes_batch: Vec::new(),
     };
     // Events already taken apart into notes: a whole HTML block, or the
     // rest of an inline comment that spans several events.
     let mut in_html_block = false;
     let mut skip_until = 0;
-    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+    let mut skipped_open = 0usize;
+    // The last block at the top level that could run on past the end of
+    // the part: fenced code or HTML. Where it ends.
+    let mut open_ended: Option<usize> = None;
+    let base = range.start;
+    let parser = Parser::new_ext(&text[range.clone()], markdown_options());
+    for (event, local) in parser.into_offset_iter() {
+        let range = local.start + base..local.end + base;
         if in_html_block {
             in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
             continue;
         }
         if range.start < skip_until {
-            continue;
+            // Inside a note: what it holds goes, but an end closing what
+            // began before the note (its paragraph) stays.
+            match event {
+                Event::Start(_) => {
+                    skipped_open += 1;
+                    continue;
+                }
+                Event::End(_) if skipped_open > 0 => {
+                    skipped_open -= 1;
+                    continue;
+                }
+                Event::End(_) => {}
+                _ => continue,
+            }
+        }
+        if let Event::Start(tag) = &event {
+            if s.depth == 0 {
+                open_ended = matches!(tag, Tag::CodeBlock(_) | Tag::HtmlBlock).then_some(range.end);
+            }
         }
         match event {
             Event::Start(Tag::HtmlBlock) => {
@@ -201,7 +315,12 @@ fn walk(
             event => s.event(event, range),
         }
     }
-    s.finish(title_known)
+    s.flush();
+    s.send_notes();
+    Walked {
+        deck: s.deck,
+        ends_cleanly: skip_until <= range.end && open_ended.is_none_or(|end| end < range.end),
+    }
 }
 
 fn new_slide(kind: SlideKind, at: usize) -> Slide {
@@ -228,10 +347,12 @@ struct Splitter<'a> {
     heading: Option<String>,
     /// A fenced block with a language, being collected for highlighting.
     code: Option<(String, String)>,
-    ids: HashSet<String>,
     meta: Option<String>,
-    /// Where each note goes to be rendered, when a thread renders them.
-    notes_tx: Option<std::sync::mpsc::Sender<Range<usize>>>,
+    /// Where notes go to be rendered, when a thread renders them.
+    notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
+    /// Notes found and not sent yet: sending each alone would wake the
+    /// notes thread ten thousand times.
+    notes_batch: Vec<Range<usize>>,
 }
 
 impl<'a> Splitter<'a> {
@@ -317,8 +438,11 @@ impl<'a> Splitter<'a> {
         match self.text[inner..].find("-->") {
             Some(i) => {
                 self.current.notes.push(inner..inner + i);
-                if let Some(tx) = &self.notes_tx {
-                    let _ = tx.send(inner..inner + i);
+                if self.notes_tx.is_some() {
+                    self.notes_batch.push(inner..inner + i);
+                    if self.notes_batch.len() == NOTES_BATCH {
+                        self.send_notes();
+                    }
                 }
                 Some(inner + i + 3)
             }
@@ -348,18 +472,15 @@ impl<'a> Splitter<'a> {
         }
     }
 
-    fn finish(mut self, title_known: bool) -> Deck {
-        self.flush();
-        let has_title_slide = self.deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);
-        if !has_title_slide && (title_known || self.deck.meta.title.is_some()) {
-            self.deck.slides.insert(0, new_slide(SlideKind::Title, 0));
+    fn send_notes(&mut self) {
+        if let Some(tx) = &self.notes_tx {
+            let _ = tx.send(std::mem::take(&mut self.notes_batch));
         }
-        for (n, slide) in self.deck.slides.iter_mut().enumerate() {
-            slide.id = unique_id(&slide.title, n, &mut self.ids);
-        }
-        self.deck
     }
 }
+
+/// Notes sent to the notes thread at a time.
+const NOTES_BATCH: usize = 64;
 
 fn heading_level(l: HeadingLevel) -> u8 {
     l as u8
@@ -581,6 +702,14 @@ mod tests {
     }
 
     #[test]
+    fn a_note_inside_a_paragraph_leaves_the_paragraph_whole() {
+        let d = split2("## A\n\nText <!-- say this --> more\n\n## B\n");
+        assert_eq!(d.slides.len(), 2);
+        assert_eq!(d.slides[0].body_html, "<h2>A</h2>\n<p>Text  more</p>\n");
+        assert_eq!(d.slides[0].notes_html, "<p>say this</p>\n");
+    }
+
+    #[test]
     fn unclosed_comments_are_reported() {
         let d = split2("## A\n\n<!-- never closed\n");
         assert_eq!(d.unclosed_comments, [6]);
@@ -592,5 +721,94 @@ mod tests {
         assert_eq!(d.meta.title.as_deref(), Some("Talk"));
         assert_eq!(d.meta.authors, ["Ann", "Bob"]);
         assert_eq!(d.slides[0].kind, SlideKind::Title);
+    }
+
+    /// Every place `halfway` could cut a text: after a blank line, at a
+    /// heading of level 1 or 2.
+    fn cuts(text: &str) -> Vec<usize> {
+        text.match_indices("\n\n#")
+            .map(|(i, _)| i + 2)
+            .filter(|&l| text[l..].starts_with("# ") || text[l..].starts_with("## "))
+            .collect()
+    }
+
+    #[test]
+    fn halves_split_as_the_whole_or_not_at_all() {
+        // Pieces that open, close or cut off blocks a cut could fall in.
+        const PIECES: [&str; 24] = [
+            "## Slide\n\ntext *em*\n",
+            "# Part\n",
+            "```\ncode\n",
+            "```\n",
+            "~~~ sh\n",
+            "<!--\nnote *x*\n",
+            "-->\n",
+            "<!-- inline -->\n",
+            "<pre>\n",
+            "</pre>\n",
+            "- item\n",
+            "  ```\n",
+            "> quote\n",
+            "| a | b |\n|---|---|\n| c | d |\n",
+            "![img](img/a.png)\n",
+            "para <!-- start\n",
+            "end --> after\n",
+            "---\n",
+            "    indented\n",
+            "<div>\n",
+            "<script>\n",
+            "</script>\n",
+            "## Second\n",
+            "<?php\n",
+        ];
+        let hl = Highlighter::new();
+        let mut seed: u64 = 7;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut checked, mut refused) = (0, 0);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..4 + next(12) {
+                text.push_str(PIECES[next(PIECES.len())]);
+                if next(2) == 0 {
+                    text.push('\n');
+                }
+            }
+            let whole = format!("{:?}", split_beside_notes(&text, 2, &hl));
+            for cut in cuts(&text) {
+                match split_in_halves(&text, cut, 2, &hl) {
+                    Some(halves) => {
+                        assert_eq!(format!("{halves:?}"), whole, "cut at {cut} of {text:?}");
+                        checked += 1;
+                    }
+                    None => refused += 1,
+                }
+            }
+        }
+        // Both ways are exercised.
+        assert!(
+            checked > 400 && refused > 400,
+            "{checked} checked, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn cuts_stay_out_of_front_matter_and_away_from_definitions() {
+        let body = "## Slide\n\ntext\n\n".repeat(40);
+        let front = format!(
+            "---\ntitle: x\n\n{}---\n\n",
+            "## not a slide\n\n".repeat(60)
+        );
+        let text = format!("{front}{body}");
+        let cut = halfway(&text, 2).expect("a cut");
+        assert!(cut > front.len() && text[cut..].starts_with("## Slide"));
+        assert_eq!(halfway(&format!("{body}[a]: /url\n"), 2), None);
+        assert_eq!(halfway(&format!("{body}x[^1]\n"), 2), None);
+        assert!(halfway(&body, 2).is_some());
+        assert_eq!(halfway(&body.replace("## ", "### "), 2), None);
     }
 }
