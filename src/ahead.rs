@@ -53,8 +53,9 @@ struct State {
     /// go to the front, as the expander will meet them before the rest.
     queue: VecDeque<String>,
     slots: HashMap<String, Slot>,
-    /// Threads waiting on `ready` and on `work`; waking nobody costs a
-    /// system call, so it is done only when someone waits.
+    /// Whether the expander waits on `ready`, and how many helpers on
+    /// `work`: waking nobody costs a system call, so it is done only when
+    /// someone waits.
     expander_waits: bool,
     idle_helpers: usize,
     stopped: bool,
@@ -87,12 +88,9 @@ impl ReadAhead {
     pub fn take(&self, name: &str) -> Option<Opened> {
         let mut state = self.shared.lock();
         loop {
+            let stopped = state.stopped;
             match state.slots.get_mut(name) {
-                Some(slot @ Slot::Ready(_)) => match std::mem::replace(slot, Slot::Taken) {
-                    Slot::Ready(opened) => return Some(opened),
-                    _ => unreachable!("the slot was just matched as ready"),
-                },
-                Some(Slot::Reading) => {
+                Some(Slot::Reading) if !stopped => {
                     state.expander_waits = true;
                     state = self
                         .shared
@@ -102,8 +100,10 @@ impl ReadAhead {
                     state.expander_waits = false;
                 }
                 Some(slot) => {
-                    *slot = Slot::Taken;
-                    return None;
+                    return match std::mem::replace(slot, Slot::Taken) {
+                        Slot::Ready(opened) => Some(opened),
+                        _ => None,
+                    };
                 }
                 None => {
                     state.slots.insert(name.to_string(), Slot::Taken);
@@ -164,6 +164,18 @@ impl Shared {
     /// A helper's life: take the next name, find and read its file, queue
     /// what that file includes.
     fn help(&self) {
+        // Should a helper ever panic, the expander must not wait for the
+        // files it was reading: it reads them itself.
+        struct Stop<'a>(&'a Shared);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.lock().stopped = true;
+                    self.0.ready.notify_all();
+                }
+            }
+        }
+        let _stop = Stop(self);
         let mut batch = Vec::with_capacity(BATCH);
         let mut real_dirs = RealDirs::default();
         let mut state = self.lock();
