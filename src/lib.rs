@@ -2,7 +2,8 @@
 //! deck and a handout. The stages, in the order a slide meets them:
 //!
 //! 1. [`config`]: `book.toml` becomes a [`config::Project`];
-//! 2. [`sources`]: the talk's files, found and read once;
+//! 2. [`sources`]: the talk's files, found and read once (in a big talk,
+//!    read ahead on helper threads by [`ahead`]);
 //! 3. [`expand`]: the include language, giving expanded text and a
 //!    [`linemap::SourceMap`] back to the sources;
 //!
