@@ -64,7 +64,19 @@ pub struct Diagnostic {
     pub width: usize,
     /// Include calls that led to `at`, innermost first.
     pub chain: Vec<Location>,
+    /// When `at` is in a macro's body: the calls of it being expanded,
+    /// innermost first.
+    pub calls: Vec<MacroCall>,
     pub help: Option<String>,
+}
+
+/// A call of a user macro, as a diagnostic shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MacroCall {
+    pub name: String,
+    pub at: Location,
+    /// Include calls that led to `at`, innermost first.
+    pub chain: Vec<Location>,
 }
 
 impl Diagnostic {
@@ -74,6 +86,7 @@ impl Diagnostic {
             at: None,
             width: 1,
             chain: Vec::new(),
+            calls: Vec::new(),
             help: None,
         }
     }
@@ -99,6 +112,26 @@ impl Diagnostic {
             .map(|o| Location::of(sources, map, o))
             .collect();
         d
+    }
+
+    /// Names the macro calls (innermost first) whose expansion holds the
+    /// problem.
+    pub fn in_calls(
+        mut self,
+        sources: &Sources,
+        map: &SourceMap,
+        calls: &[(String, Origin)],
+    ) -> Diagnostic {
+        let place = |o: Origin| Location::of(sources, map, o);
+        self.calls = calls
+            .iter()
+            .map(|(name, at)| MacroCall {
+                name: name.clone(),
+                at: place(*at),
+                chain: map.chain(*at).into_iter().map(place).collect(),
+            })
+            .collect();
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -128,6 +161,16 @@ impl Diagnostic {
             for from in &self.chain {
                 let _ = writeln!(s, "{pad} = included from {from}");
             }
+            for call in &self.calls {
+                let _ = writeln!(
+                    s,
+                    "{pad} = in the expansion of `{}` at {}",
+                    call.name, call.at
+                );
+                for from in &call.chain {
+                    let _ = writeln!(s, "{pad} = included from {from}");
+                }
+            }
         }
         if let Some(help) = &self.help {
             let _ = writeln!(s, "help: {help}");
@@ -145,6 +188,17 @@ impl Diagnostic {
             "help": self.help,
             "included_from": self.chain.iter().map(place).collect::<Vec<_>>(),
         });
+        // Only for problems inside a macro's body, so other objects keep
+        // their shape.
+        if !self.calls.is_empty() {
+            let call = |c: &MacroCall| {
+                let mut v = place(&c.at);
+                v["macro"] = c.name.clone().into();
+                v["included_from"] = c.chain.iter().map(place).collect::<Vec<_>>().into();
+                v
+            };
+            v["expanded_from"] = self.calls.iter().map(call).collect::<Vec<_>>().into();
+        }
         if let Some(at) = &self.at {
             v["file"] = at.file.clone().into();
             v["line"] = at.line.into();

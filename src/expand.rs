@@ -28,6 +28,9 @@ const STEP_LIMIT: u64 = 1_000_000;
 const INPUT_DEPTH_LIMIT: usize = 100_000;
 /// Expanded text (or one argument) larger than this is a runaway.
 const SIZE_LIMIT: usize = 1 << 30;
+/// Macro calls named with a problem inside a macro's body: enough to find
+/// the call, not a wall of text for a deep recursion.
+const MAX_CALLS_SHOWN: usize = 8;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -53,6 +56,10 @@ pub struct Problem {
     pub at: Origin,
     /// How many characters the caret under `at` should cover.
     pub width: usize,
+    /// When `at` is in the body of a macro: the calls whose expansion was
+    /// being read, innermost first, as the macro's name and where it was
+    /// called.
+    pub calls: Vec<(String, Origin)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +185,21 @@ enum BlockText {
     Owned(Vec<u8>),
 }
 
+/// Why input is read now: the inclusion it belongs to (see
+/// [`Block::reader`]), and the macro calls whose expansion it is.
+#[derive(Clone)]
+struct Ctx {
+    reader: u32,
+    calls: Calls,
+}
+
+/// The calls of user macros being expanded, innermost first, as names
+/// and where they were called: kept with their expansion so that a
+/// problem inside a macro's body can say which call it came from. Only
+/// the innermost few, so a macro that calls itself a million times does
+/// not keep a million.
+type Calls = Option<Rc<Vec<(Rc<str>, Origin)>>>;
+
 /// One source of input: a file, or an expansion pushed back to be read
 /// again.
 struct Block {
@@ -195,6 +217,8 @@ struct Block {
     /// origins (where text was written) this says why it is read now,
     /// which is what an include cycle is made of.
     reader: u32,
+    /// The macro calls this block is the expansion of.
+    calls: Calls,
 }
 
 impl Block {
@@ -211,10 +235,11 @@ impl Block {
             cur: origin(inclusion, 1, 1),
             is_file: true,
             reader: inclusion,
+            calls: None,
         }
     }
 
-    fn string(t: LocatedText, reader: u32) -> Block {
+    fn string(t: LocatedText, ctx: Ctx) -> Block {
         let cur = t.spans.first().map_or(origin(0, 1, 1), |s| s.origin);
         Block {
             text: BlockText::Owned(t.bytes),
@@ -224,7 +249,8 @@ impl Block {
             seg_end: 0,
             cur,
             is_file: false,
-            reader,
+            reader: ctx.reader,
+            calls: ctx.calls,
         }
     }
 
@@ -273,8 +299,8 @@ struct Frame {
     depth: usize,
     /// At the start of an argument, where whitespace is dropped.
     skipping: bool,
-    /// The inclusion the name was read in (see [`Block::reader`]).
-    reader: u32,
+    /// Why the name was read (see [`Ctx`]).
+    ctx: Ctx,
 }
 
 struct Expander<'s> {
@@ -398,10 +424,22 @@ impl<'s> Expander<'s> {
     }
 
     fn problem(&mut self, kind: ProblemKind, at: Origin, width: usize) {
+        self.problem_in(kind, at, width, &None);
+    }
+
+    /// A problem at `at` in the expansion of `calls`, which go with it.
+    fn problem_in(&mut self, kind: ProblemKind, at: Origin, width: usize, calls: &Calls) {
         if kind.is_fatal() {
             self.stopped = true;
         }
-        self.problems.push(Problem { kind, at, width });
+        let calls = calls.iter().flat_map(|c| c.iter());
+        let calls = calls.map(|(name, at)| (name.to_string(), *at)).collect();
+        self.problems.push(Problem {
+            kind,
+            at,
+            width,
+            calls,
+        });
     }
 
     /// Where text read now goes: the argument being collected, or the output.
@@ -549,13 +587,17 @@ impl<'s> Expander<'s> {
     fn macro_word(&mut self, range: std::ops::Range<usize>) {
         let top = self.input.last_mut().expect("a block is on the stack");
         let mut word = LocatedText::new();
-        let (at, reader) = (top.cur, top.reader);
+        let at = top.cur;
+        let ctx = Ctx {
+            reader: top.reader,
+            calls: top.calls.clone(),
+        };
         word.append(&top.bytes()[range.clone()], at);
         top.advance(range.len());
         if top.is_file {
             self.steps = 0;
         }
-        self.word(word, reader);
+        self.word(word, ctx);
     }
 
     // ---- reading one byte at a time, across blocks, as m4 does ----
@@ -624,15 +666,18 @@ impl<'s> Expander<'s> {
             .unwrap_or(origin(0, 1, 1))
     }
 
-    /// The reader (see [`Block::reader`]) of the block the next byte
-    /// comes from.
-    fn reader(&self) -> u32 {
-        self.input
+    /// Why the block the next byte comes from is read (see [`Ctx`]).
+    fn ctx(&self) -> Ctx {
+        let block = self
+            .input
             .iter()
             .rev()
             .find(|b| !b.done())
-            .or(self.input.last())
-            .map_or(0, |b| b.reader)
+            .or(self.input.last());
+        Ctx {
+            reader: block.map_or(0, |b| b.reader),
+            calls: block.and_then(|b| b.calls.clone()),
+        }
     }
 
     fn next_is_open_paren(&self) -> bool {
@@ -644,7 +689,7 @@ impl<'s> Expander<'s> {
     fn step(&mut self) {
         let Some(b) = self.peek_byte() else { return };
         if is_word_start(b) {
-            let reader = self.reader();
+            let ctx = self.ctx();
             let mut word = LocatedText::new();
             let (_, at) = self.next_byte().expect("peeked");
             word.append(&[b], at);
@@ -652,7 +697,7 @@ impl<'s> Expander<'s> {
                 let (_, at) = self.next_byte().expect("peeked");
                 word.append(&[c], at);
             }
-            self.word(word, reader);
+            self.word(word, ctx);
         } else if b == b'#' {
             let offset = self.out.len();
             let mut comment = LocatedText::new();
@@ -732,7 +777,7 @@ impl<'s> Expander<'s> {
             b')' => {
                 let mut frame = self.frames.pop().expect("a frame");
                 frame.args.push(std::mem::take(&mut frame.cur));
-                self.call(frame.mac, &frame.name, frame.args, frame.at, frame.reader);
+                self.call(frame.mac, &frame.name, frame.args, frame.at, frame.ctx);
             }
             b',' if frame.depth == 0 => {
                 frame.args.push(std::mem::take(&mut frame.cur));
@@ -742,7 +787,7 @@ impl<'s> Expander<'s> {
         }
     }
 
-    fn word(&mut self, word: LocatedText, reader: u32) {
+    fn word(&mut self, word: LocatedText, ctx: Ctx) {
         let mac = self.macros.get(&word.bytes).cloned();
         match mac {
             Some(Macro::Builtin(b)) if b.needs_parens() && !self.next_is_open_paren() => {
@@ -750,13 +795,13 @@ impl<'s> Expander<'s> {
             }
             Some(mac) => {
                 let at = word.spans[0].origin;
-                self.start_call(mac, word.bytes, at, reader);
+                self.start_call(mac, word.bytes, at, ctx);
             }
             None => self.dest().append_all(&word),
         }
     }
 
-    fn start_call(&mut self, mac: Macro, name: Vec<u8>, at: Origin, reader: u32) {
+    fn start_call(&mut self, mac: Macro, name: Vec<u8>, at: Origin, ctx: Ctx) {
         let name_text = String::from_utf8_lossy(&name).into_owned();
         let width = name_text.chars().count();
         if self.frames.len() + 1 > self.nesting_limit {
@@ -787,10 +832,10 @@ impl<'s> Expander<'s> {
                 cur: LocatedText::new(),
                 depth: 0,
                 skipping: true,
-                reader,
+                ctx,
             });
         } else {
-            self.call(mac, &name, Vec::new(), at, reader);
+            self.call(mac, &name, Vec::new(), at, ctx);
         }
     }
 
@@ -804,24 +849,24 @@ impl<'s> Expander<'s> {
         self.input.push(block);
     }
 
-    fn push_text(&mut self, t: LocatedText, reader: u32) {
+    fn push_text(&mut self, t: LocatedText, ctx: Ctx) {
         if !t.is_empty() {
-            self.push_input(Block::string(t, reader));
+            self.push_input(Block::string(t, ctx));
         }
     }
 
-    fn call(
-        &mut self,
-        mac: Macro,
-        name: &[u8],
-        mut args: Vec<LocatedText>,
-        at: Origin,
-        reader: u32,
-    ) {
+    fn call(&mut self, mac: Macro, name: &[u8], mut args: Vec<LocatedText>, at: Origin, ctx: Ctx) {
         let b = match mac {
             Macro::User(body) => {
                 let text = substitute(&body, name, &args, at, &self.lquote, &self.rquote);
-                self.push_text(text, reader);
+                let mut calls = vec![(Rc::from(String::from_utf8_lossy(name)), at)];
+                let outer = ctx.calls.iter().flat_map(|c| c.iter());
+                calls.extend(outer.take(MAX_CALLS_SHOWN - 1).cloned());
+                let ctx = Ctx {
+                    reader: ctx.reader,
+                    calls: Some(Rc::new(calls)),
+                };
+                self.push_text(text, ctx);
                 return;
             }
             Macro::Builtin(b) => b,
@@ -832,7 +877,7 @@ impl<'s> Expander<'s> {
                     .first()
                     .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
                     .unwrap_or_default();
-                self.include(&path, at, b == Builtin::Sinclude, reader);
+                self.include(&path, at, b == Builtin::Sinclude, ctx);
             }
             Builtin::Define => {
                 if args.is_empty() {
@@ -860,12 +905,12 @@ impl<'s> Expander<'s> {
                     2
                 };
                 if pick < args.len() {
-                    self.push_text(args.swap_remove(pick), reader);
+                    self.push_text(args.swap_remove(pick), ctx);
                 }
             }
             Builtin::Ifelse => {
                 if let Some(i) = ifelse_choice(&args) {
-                    self.push_text(args.swap_remove(i), reader);
+                    self.push_text(args.swap_remove(i), ctx);
                 }
             }
             Builtin::Dnl => {
@@ -893,7 +938,8 @@ impl<'s> Expander<'s> {
         }
     }
 
-    fn include(&mut self, name: &str, at: Origin, silent: bool, reader: u32) {
+    fn include(&mut self, name: &str, at: Origin, silent: bool, ctx: Ctx) {
+        let reader = ctx.reader;
         let width = "include".len() + usize::from(silent);
         let kind = match self.sources.load_include(name) {
             Ok(id) => match self.cycle(id, reader) {
@@ -913,7 +959,7 @@ impl<'s> Expander<'s> {
                 error,
             },
         };
-        self.problem(kind, at, width);
+        self.problem_in(kind, at, width, &ctx.calls);
     }
 
     /// The files of an include cycle, if including `file` while reading

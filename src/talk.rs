@@ -190,6 +190,7 @@ impl Loaded {
                 .help("a macro or include is multiplying the text; check recursive defines"),
         };
         d.at_origin(&self.sources, &self.expanded.map, p.at, p.width)
+            .in_calls(&self.sources, &self.expanded.map, &p.calls)
     }
 }
 

@@ -752,3 +752,54 @@ fn deep_inputs_do_not_overflow_the_binary_stack() {
         assert!(run.stdout == expected, "wrong expansion of a deep input");
     }
 }
+
+// ---- problems inside macro bodies ----
+
+/// A talk whose macros include files: `DEMO` calls `SHOW`, which includes
+/// `cmd/NAME.sh`; only `cmd/one.sh` exists.
+fn talk_with_macros() -> Talk {
+    Talk::new()
+        .file(
+            "main.md",
+            "changequote(`,')dnl\ninclude(macros.md)dnl\ninclude(parts/p.md)\n",
+        )
+        .file(
+            "macros.md",
+            "define(`SHOW', `include(cmd/$1.sh)')dnl\ndefine(`DEMO', `## Demo\n\nSHOW($1)')dnl\n",
+        )
+        .file("parts/p.md", "# Part\n\nDEMO(one)\n\nDEMO(two)\n")
+        .file("cmd/one.sh", "echo one\n")
+}
+
+#[test]
+fn a_file_missing_in_a_macro_body_names_the_calls_that_led_there() {
+    let talk = talk_with_macros();
+    assert_run(
+        &talk.run(&["check", "main.md"]),
+        1,
+        "error: cannot open `cmd/two.sh`: no such file
+ --> macros.md:1:17
+  |
+1 | define(`SHOW', `include(cmd/$1.sh)')dnl
+  |                 ^^^^^^^
+  = included from main.md:2:1
+  = in the expansion of `SHOW` at macros.md:4:1
+  = included from main.md:2:1
+  = in the expansion of `DEMO` at parts/p.md:5:1
+  = included from main.md:3:1
+help: include paths are relative to the talk's root, not to the including file; check the spelling or create the file
+checked 1 deck: 1 error
+",
+    );
+    let run = talk.run(&["check", "--format", "json", "main.md"]);
+    let d: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        d["expanded_from"],
+        serde_json::json!([
+            {"macro": "SHOW", "file": "macros.md", "line": 4, "column": 1,
+             "included_from": [{"file": "main.md", "line": 2, "column": 1}]},
+            {"macro": "DEMO", "file": "parts/p.md", "line": 5, "column": 1,
+             "included_from": [{"file": "main.md", "line": 3, "column": 1}]},
+        ])
+    );
+}
