@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::expand::is_word_char;
 use crate::sources::{LoadError, RealDirs, Resolver, SourceFile};
 
 /// What the expander is given for a name.
@@ -275,10 +276,6 @@ pub fn literal_includes(bytes: &[u8]) -> Vec<String> {
         }
     }
     names
-}
-
-fn is_word_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 #[cfg(test)]

@@ -243,12 +243,12 @@ struct Walked {
     ends_cleanly: bool,
 }
 
-/// The walk over the parsed text (the part of it in `range`): slides, their
+/// The walk over the parsed text (the part of it in `part`): slides, their
 /// HTML, where their notes are (sent on to `notes_tx`, a few at a time,
 /// if given). Slides get their ids once the whole deck is known.
 fn walk(
     text: &str,
-    range: Range<usize>,
+    part: Range<usize>,
     slide_level: u8,
     hl: &Highlighter,
     notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
@@ -258,7 +258,7 @@ fn walk(
         slide_level,
         hl,
         deck: Deck::default(),
-        current: new_slide(SlideKind::Title, range.start),
+        current: new_slide(SlideKind::Title, part.start),
         events: Vec::new(),
         depth: 0,
         heading: None,
@@ -275,10 +275,9 @@ fn walk(
     // The last block at the top level that could run on past the end of
     // the part: fenced code or HTML. Where it ends.
     let mut open_ended: Option<usize> = None;
-    let base = range.start;
-    let parser = Parser::new_ext(&text[range.clone()], markdown_options());
+    let parser = Parser::new_ext(&text[part.clone()], markdown_options());
     for (event, local) in parser.into_offset_iter() {
-        let range = local.start + base..local.end + base;
+        let range = local.start + part.start..local.end + part.start;
         if in_html_block {
             in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
             continue;
@@ -319,7 +318,7 @@ fn walk(
     s.send_notes();
     Walked {
         deck: s.deck,
-        ends_cleanly: skip_until <= range.end && open_ended.is_none_or(|end| end < range.end),
+        ends_cleanly: skip_until <= part.end && open_ended.is_none_or(|end| end < part.end),
     }
 }
 

@@ -359,8 +359,9 @@ impl Sources {
             },
             None => return Err(LoadError::NotFound),
         };
-        let real =
-            (self.resolver).real_path(&found.path, found.is_link, self.real_dirs.get_mut())?;
+        let real = self
+            .resolver
+            .real_path(&found.path, found.is_link, self.real_dirs.get_mut())?;
         let file = self.resolver.read(found, real)?;
         self.ahead.read_here(file.text.as_bytes());
         Ok(self.add(file))
@@ -399,7 +400,9 @@ impl Sources {
         let Some((_, is_link)) = stat(&path) else {
             return Err(LoadError::NotFound);
         };
-        let real = (self.resolver).real_path(&path, is_link, &mut self.real_dirs.borrow_mut())?;
+        let real = self
+            .resolver
+            .real_path(&path, is_link, &mut self.real_dirs.borrow_mut())?;
         self.resolver.confine(real)
     }
 
