@@ -1,10 +1,11 @@
 //! A deck becomes HTML: the Tera templates in `templates/`, built into the
 //! binary, with a talk's own `templates/` taking precedence by name.
 //!
-//! The templates are the pages; the slides inside them come ready-made
-//! from [`crate::markup`] as `slides_html`, `toc_html` and `handout_html`.
-//! A talk with templates of its own also gets `slides`, every slide as
-//! data, to lay out as it likes.
+//! The templates are the pages. Where they print `slides_html`,
+//! `toc_html` and `handout_html`, Tera only writes a marker; [`Page`]
+//! writes the slides from [`crate::markup`] in its place as the file is
+//! written. A talk with templates of its own also gets `slides`, every
+//! slide as data, to lay out as it likes.
 
 use std::path::Path;
 
