@@ -22,7 +22,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{BatchSize, Bencher, BenchmarkId, Criterion, SamplingMode, Throughput};
 
 use slidebook::config::Project;
 use slidebook::deck::{self, Deck};
@@ -155,83 +155,56 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     // Highlighting is measured in the build group only.
     let plain = || talks.iter().filter(|t| !t.label.ends_with("-sh"));
 
-    let mut g = group(c, "expand");
-    for t in plain() {
-        g.measurement_time(t.measurement_time());
-        g.throughput(Throughput::Bytes(t.text.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
-            b.iter(|| talk::load(&t.project, &t.spec, &[]).expect("loads"))
-        });
-    }
-    g.finish();
-
-    let mut g = group(c, "split");
-    for t in plain() {
-        g.measurement_time(t.measurement_time());
-        g.throughput(Throughput::Bytes(t.text.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
-            b.iter(|| split(&t.project, &t.spec, black_box(&t.text)))
-        });
-    }
-    g.finish();
-
-    let mut g = group(c, "render");
-    for t in plain() {
+    run_group(c, "expand", plain(), |b, t| {
+        b.iter(|| talk::load(&t.project, &t.spec, &[]).expect("loads"))
+    });
+    run_group(c, "split", plain(), |b, t| {
+        b.iter(|| split(&t.project, &t.spec, black_box(&t.text)))
+    });
+    run_group(c, "render", plain(), |b, t| {
         let templates = Templates::load(&t.project.root).expect("templates load");
-        g.measurement_time(t.measurement_time());
-        g.throughput(Throughput::Bytes(t.text.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
-            b.iter(|| {
-                let (deck, handout) = templates
-                    .render(&t.project, &t.spec, &t.deck)
-                    .expect("renders");
-                // Both pages as they are written, to a sink.
-                deck.write_to(&mut std::io::sink()).expect("writes");
-                handout.write_to(&mut std::io::sink()).expect("writes");
-            })
-        });
-    }
-    g.finish();
-
-    let mut g = group(c, "build");
-    for t in talks {
-        g.measurement_time(t.measurement_time());
-        g.throughput(Throughput::Bytes(t.text.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
-            // Into an empty folder each time, so every file is written.
-            b.iter_batched(
-                || {
-                    let _ = std::fs::remove_dir_all(&t.out);
-                },
-                |()| slidebook::build::build(&t.project, &t.targets, Some(&t.out)).expect("builds"),
-                BatchSize::PerIteration,
-            )
-        });
-    }
-    g.finish();
-
-    let mut g = group(c, "baseline");
-    for t in plain() {
-        g.measurement_time(t.measurement_time());
-        g.throughput(Throughput::Bytes(t.text.len() as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| {
-            b.iter(|| baseline(black_box(&t.text)))
-        });
-    }
-    g.finish();
+        b.iter(|| {
+            let (deck, handout) = templates
+                .render(&t.project, &t.spec, &t.deck)
+                .expect("renders");
+            // Both pages as they are written, to a sink.
+            deck.write_to(&mut std::io::sink()).expect("writes");
+            handout.write_to(&mut std::io::sink()).expect("writes");
+        })
+    });
+    run_group(c, "build", talks.iter(), |b, t| {
+        // Into an empty folder each time, so every file is written.
+        b.iter_batched(
+            || {
+                let _ = std::fs::remove_dir_all(&t.out);
+            },
+            |()| slidebook::build::build(&t.project, &t.targets, Some(&t.out)).expect("builds"),
+            BatchSize::PerIteration,
+        )
+    });
+    run_group(c, "baseline", plain(), |b, t| {
+        b.iter(|| baseline(black_box(&t.text)))
+    });
 }
 
-/// A group with the settings every group here uses: few samples, as
-/// the big talks take a fifth of a second each.
-fn group<'c>(
-    c: &'c mut Criterion,
+/// One group, `body` measuring each talk, with the settings every group
+/// here uses: few samples, as the big talks take a fifth of a second each.
+fn run_group<'t>(
+    c: &mut Criterion,
     name: &str,
-) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
+    talks: impl Iterator<Item = &'t Talk>,
+    mut body: impl FnMut(&mut Bencher, &Talk),
+) {
     let mut g = c.benchmark_group(name);
     g.sampling_mode(SamplingMode::Flat)
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1));
-    g
+    for t in talks {
+        g.measurement_time(t.measurement_time());
+        g.throughput(Throughput::Bytes(t.text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(&t.label), t, |b, t| body(b, t));
+    }
+    g.finish();
 }
 
 /// Criterion's point estimate (the mean) of one benchmark, in nanoseconds,

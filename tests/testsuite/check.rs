@@ -24,6 +24,21 @@ const RUNAWAY_HELP: &str = "help: a macro that expands to a call of itself (or a
 
 /// Asserts how a run ended; the message shows everything on a mismatch.
 #[track_caller]
+/// `check` and `expand` both fail with exactly `diagnostic`; `expand`
+/// prints `expanded` first, when given.
+fn assert_one_error(talk: &Talk, diagnostic: &str, expanded: Option<&str>) {
+    assert_run(
+        &talk.run(&["check", "main.md"]),
+        1,
+        &format!("{diagnostic}checked 1 deck: 1 error\n"),
+    );
+    let run = talk.run(&["expand", "main.md"]);
+    if let Some(expanded) = expanded {
+        assert_eq!(run.stdout, expanded);
+    }
+    assert_run(&run, 1, diagnostic);
+}
+
 fn assert_run(run: &Run, code: i32, stderr: &str) {
     assert!(
         run.code == code && run.stderr == stderr,
@@ -250,15 +265,8 @@ fn an_include_cycle_names_the_chain() {
 {CYCLE_HELP}
 "
     );
-    assert_run(
-        &talk.run(&["check", "main.md"]),
-        1,
-        &format!("{diagnostic}checked 1 deck: 1 error\n"),
-    );
     // expand goes on after the cycle, as after a missing file.
-    let run = talk.run(&["expand", "main.md"]);
-    assert_eq!(run.stdout, "start\nintro\nb\n  \n\n\n");
-    assert_run(&run, 1, &diagnostic);
+    assert_one_error(&talk, &diagnostic, Some("start\nintro\nb\n  \n\n\n"));
 }
 
 #[test]
@@ -372,14 +380,7 @@ fn an_included_file_that_is_not_utf8_names_the_byte() {
 {UTF8_HELP}
 "
     );
-    assert_run(
-        &talk.run(&["check", "main.md"]),
-        1,
-        &format!("{diagnostic}checked 1 deck: 1 error\n"),
-    );
-    let run = talk.run(&["expand", "main.md"]);
-    assert_eq!(run.stdout, "before\n\n");
-    assert_run(&run, 1, &diagnostic);
+    assert_one_error(&talk, &diagnostic, Some("before\n\n"));
 }
 
 #[test]
@@ -387,12 +388,7 @@ fn an_entry_file_that_is_not_utf8_names_the_byte() {
     let talk = Talk::new().file("main.md", b"ok\n\xff\xfe\n");
     let diagnostic =
         format!("error: `main.md` is not UTF-8 text: invalid byte at offset 3 (line 2, column 1)\n{UTF8_HELP}\n");
-    assert_run(
-        &talk.run(&["check", "main.md"]),
-        1,
-        &format!("{diagnostic}checked 1 deck: 1 error\n"),
-    );
-    assert_run(&talk.run(&["expand", "main.md"]), 1, &diagnostic);
+    assert_one_error(&talk, &diagnostic, None);
 }
 
 /// The first bytes of a PNG: its signature, then an IHDR chunk.
@@ -430,15 +426,8 @@ fn a_folder_is_not_a_file_to_include() {
   |   ^^^^^^^
 help: include a file inside it instead
 ";
-    assert_run(
-        &talk.run(&["check", "main.md"]),
-        1,
-        &format!("{diagnostic}checked 1 deck: 1 error\n"),
-    );
     // m4 fails on the include and says nothing about the sinclude.
-    let run = talk.run(&["expand", "main.md"]);
-    assert_eq!(run.stdout, "x  y \n");
-    assert_run(&run, 1, diagnostic);
+    assert_one_error(&talk, diagnostic, Some("x  y \n"));
 }
 
 #[cfg(unix)]
@@ -492,15 +481,8 @@ fn an_unclosed_call_points_at_its_parenthesis() {
 {UNCLOSED_HELP}
 "
     );
-    assert_run(
-        &talk.run(&["check", "main.md"]),
-        1,
-        &format!("{diagnostic}checked 1 deck: 1 error\n"),
-    );
     // As m4: what came before the call, then an error.
-    let run = talk.run(&["expand", "main.md"]);
-    assert_eq!(run.stdout, "text\n  ");
-    assert_run(&run, 1, &diagnostic);
+    assert_one_error(&talk, &diagnostic, Some("text\n  "));
 }
 
 #[test]
@@ -532,14 +514,7 @@ fn an_unclosed_quote_points_at_the_quote() {
   |                   ^
 help: close the quote, or switch quoting off again with `changequote(,)`
 ";
-    assert_run(
-        &talk.run(&["check", "main.md"]),
-        1,
-        &format!("{diagnostic}checked 1 deck: 1 error\n"),
-    );
-    let run = talk.run(&["expand", "main.md"]);
-    assert_eq!(run.stdout, "a\nb ");
-    assert_run(&run, 1, diagnostic);
+    assert_one_error(&talk, diagnostic, Some("a\nb "));
 }
 
 #[test]
