@@ -4,7 +4,7 @@
 //! of the same expanded text.
 //!
 //! Groups, each with one benchmark per talk:
-//! - `expand`: reading the sources and expanding the includes (`talk::load`);
+//! - `expand`: reading the sources and expanding the includes (`pipeline::load`);
 //! - `split`: slides, notes and references from the expanded text
 //!   (`deck::split`, highlighter set-up included);
 //! - `render`: the deck and the handout from the templates (`Templates::render`);
@@ -25,10 +25,9 @@ use std::time::Duration;
 use criterion::{BatchSize, Bencher, BenchmarkId, Criterion, SamplingMode, Throughput};
 
 use slidebook::config::Project;
-use slidebook::deck::{self, Deck};
-use slidebook::highlight::Highlighter;
-use slidebook::render::Templates;
-use slidebook::talk::{self, DeckSpec};
+use slidebook::deck::{self, Cover, Deck};
+use slidebook::html::{Highlighter, Markdown, Templates};
+use slidebook::pipeline::{self, DeckSpec};
 
 /// A talk ready for every stage: its expanded text and deck are computed
 /// once, so each benchmark times only its own stage.
@@ -47,10 +46,10 @@ struct Talk {
 impl Talk {
     fn new(label: &str, root: &Path, targets: Vec<String>, out: PathBuf) -> Talk {
         let project = Project::discover(Some(root)).expect("the talk has a usable book.toml");
-        let spec = talk::select(&project, &targets)
+        let spec = pipeline::select(&project, &targets)
             .expect("the deck exists")
             .remove(0);
-        let loaded = talk::load(&project, &spec, &[]).expect("the talk loads");
+        let loaded = pipeline::load(&project, &spec, &[]).expect("the talk loads");
         assert!(
             loaded.expanded.problems.is_empty(),
             "{label}: the talk expands with problems: {:?}",
@@ -88,7 +87,9 @@ fn split(project: &Project, spec: &DeckSpec, text: &str) -> Deck {
         text,
         project.config.build.slide_level,
         title_known,
-        &Highlighter::new(),
+        &Markdown {
+            highlighter: &Highlighter::new(),
+        },
     )
 }
 
@@ -156,7 +157,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     let plain = || talks.iter().filter(|t| !t.label.ends_with("-sh"));
 
     run_group(c, "expand", plain(), |b, t| {
-        b.iter(|| talk::load(&t.project, &t.spec, &[]).expect("loads"))
+        b.iter(|| pipeline::load(&t.project, &t.spec, &[]).expect("loads"))
     });
     run_group(c, "split", plain(), |b, t| {
         b.iter(|| split(&t.project, &t.spec, black_box(&t.text)))
@@ -165,7 +166,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
         let templates = Templates::load(&t.project.root).expect("templates load");
         b.iter(|| {
             let (deck, handout) = templates
-                .render(&t.project, &t.spec, &t.deck)
+                .render(&t.project.config, &t.spec.name, &Cover::default(), &t.deck)
                 .expect("renders");
             // Both pages as they are written, to a sink.
             deck.write_to(&mut std::io::sink()).expect("writes");
@@ -178,7 +179,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
             || {
                 let _ = std::fs::remove_dir_all(&t.out);
             },
-            |()| slidebook::build::build(&t.project, &t.targets, Some(&t.out)).expect("builds"),
+            |()| slidebook::output::build(&t.project, &t.targets, Some(&t.out)).expect("builds"),
             BatchSize::PerIteration,
         )
     });

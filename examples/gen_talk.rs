@@ -65,8 +65,8 @@ fn main() -> ExitCode {
     // Expand it with slidebook itself, to report the expanded size.
     let expanded = slidebook::config::Project::discover(Some(&dir))
         .and_then(|project| {
-            let spec = slidebook::talk::select(&project, &[])?.remove(0);
-            slidebook::talk::load(&project, &spec, &[])
+            let spec = slidebook::pipeline::select(&project, &[])?.remove(0);
+            slidebook::pipeline::load(&project, &spec, &[])
         })
         .map(|loaded| loaded.expanded.text.len());
     match expanded {

@@ -1,15 +1,13 @@
-//! The command line: one `Cli`, one `Command` per job, each a short
-//! function over the pipeline.
+//! The command line: one `Cli`, one `Command` per job; parsing and
+//! dispatch to [`crate::commands`], nothing else.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
+use crate::commands::{self, check::Format};
 use crate::config::Project;
-use crate::error::{Error, Result};
-use crate::expand::ProblemKind;
-use crate::talk;
+use crate::error::Result;
 
 /// Build technical talks from plain text: m4-style includes, an offline
 /// slide deck, and a handout with every slide beside its notes.
@@ -86,17 +84,11 @@ pub enum Command {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-}
-
 /// Runs a command; the number is the exit code when nothing failed hard.
 pub fn run(cli: Cli) -> Result<i32> {
     // A new talk needs no existing one (nor a sound book.toml above it).
     if let Command::Init { dir } = &cli.command {
-        return crate::init::run(dir.as_deref());
+        return commands::init::run(dir.as_deref());
     }
     let project = Project::discover(cli.root.as_deref())?;
     match cli.command {
@@ -104,70 +96,17 @@ pub fn run(cli: Cli) -> Result<i32> {
             file,
             include,
             define,
-        } => expand_command(&project, file, &include, &define),
-        Command::Check { targets, format } => crate::check::run(&project, &targets, format),
-        Command::Build { targets, out } => crate::build::run(&project, &targets, out.as_deref()),
-        Command::Notes { target } => notes_command(&project, &target),
-        Command::Pdf { targets } => crate::pdf::run(&project, &targets),
-        Command::Watch { targets } => {
-            crate::watch::watch(cli.root.as_deref(), &targets, |project, result| {
-                crate::watch::report(project, &result)
-            })?;
-            Ok(0)
+        } => commands::expand::run(&project, &file, &include, &define),
+        Command::Check { targets, format } => commands::check::run(&project, &targets, format),
+        Command::Build { targets, out } => commands::build::run(&project, &targets, out.as_deref()),
+        Command::Notes { target } => commands::notes::run(&project, &target),
+        Command::Pdf { targets } => commands::pdf::run(&project, &targets),
+        Command::Watch { targets } => commands::watch::run(cli.root.as_deref(), &targets),
+        Command::Serve { targets, port } => {
+            commands::serve::run(cli.root.as_deref(), &targets, port)
         }
-        Command::Serve { targets, port } => crate::serve::run(cli.root.as_deref(), &targets, port),
         Command::Init { .. } => unreachable!("handled above"),
     }
-}
-
-fn expand_command(
-    project: &Project,
-    file: PathBuf,
-    include: &[PathBuf],
-    define: &[String],
-) -> Result<i32> {
-    let cwd = std::env::current_dir().map_err(Error::io("."))?;
-    // -I folders are relative to where the command runs, as with m4.
-    let include: Vec<PathBuf> = include.iter().map(|d| cwd.join(d)).collect();
-    let spec = talk::DeckSpec {
-        name: String::new(),
-        source: cwd.join(&file),
-        title: None,
-        defines: define
-            .iter()
-            .map(|d| match d.split_once('=') {
-                Some((n, v)) => (n.to_string(), v.to_string()),
-                None => (d.clone(), String::new()),
-            })
-            .collect(),
-    };
-    let loaded = talk::load(project, &spec, &include)?;
-    let mut text = loaded.expanded.text.as_str();
-    // m4 stops at a comment the input ends in, and drops it.
-    for p in &loaded.expanded.problems {
-        if let ProblemKind::UnterminatedComment { output_offset } = p.kind {
-            text = &text[..output_offset];
-        }
-    }
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(Error::io("<stdout>"))?;
-    let diagnostics = loaded.problem_diagnostics(false);
-    for d in &diagnostics {
-        eprint!("{}", d.render());
-    }
-    Ok(if diagnostics.is_empty() { 0 } else { 1 })
-}
-
-fn notes_command(project: &Project, target: &str) -> Result<i32> {
-    let specs = talk::select(project, &[target.to_string()])?;
-    let hl = crate::highlight::Highlighter::new();
-    let a = crate::check::analyze(project, &specs[0], &hl)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(a.deck.transcript(&a.loaded.expanded.text).as_bytes())
-        .map_err(Error::io("<stdout>"))?;
-    Ok(0)
 }
 
 #[cfg(test)]

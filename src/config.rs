@@ -139,7 +139,7 @@ impl Project {
                 .unwrap_or(&cwd)
                 .to_path_buf(),
         };
-        let root = crate::sources::normalize(&root);
+        let root = crate::paths::normalize(&root);
         let file = root.join(CONFIG_FILE);
         if !file.is_file() {
             return Ok(Project {

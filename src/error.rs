@@ -7,9 +7,6 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
-use crate::linemap::{Origin, SourceMap};
-use crate::sources::Sources;
-
 /// A place in a source file, as people count: lines and columns from 1,
 /// columns in characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -22,23 +19,6 @@ pub struct Location {
 }
 
 impl Location {
-    /// Where `origin` points, with the line's text for the excerpt.
-    pub fn of(sources: &Sources, map: &SourceMap, origin: Origin) -> Location {
-        let file = map.file_of(origin);
-        let text = sources.line(file, origin.line);
-        let byte_col = (origin.col as usize).saturating_sub(1).min(text.len());
-        let byte_col = (0..=byte_col)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        Location {
-            file: sources.get(file).path.clone(),
-            line: origin.line,
-            col: text[..byte_col].chars().count() as u32 + 1,
-            text: text.to_string(),
-        }
-    }
-
     /// A location with no excerpt (a file as a whole, a line of a config).
     pub fn in_file(file: impl Into<String>, line: u32, col: u32, text: &str) -> Location {
         Location {
@@ -94,43 +74,6 @@ impl Diagnostic {
     pub fn at(mut self, at: Location, width: usize) -> Diagnostic {
         self.at = Some(at);
         self.width = width.max(1);
-        self
-    }
-
-    /// Points at `origin` in the expanded talk, with its include chain.
-    pub fn at_origin(
-        self,
-        sources: &Sources,
-        map: &SourceMap,
-        origin: Origin,
-        width: usize,
-    ) -> Diagnostic {
-        let mut d = self.at(Location::of(sources, map, origin), width);
-        d.chain = map
-            .chain(origin)
-            .into_iter()
-            .map(|o| Location::of(sources, map, o))
-            .collect();
-        d
-    }
-
-    /// Names the macro calls (innermost first) whose expansion holds the
-    /// problem.
-    pub fn in_calls(
-        mut self,
-        sources: &Sources,
-        map: &SourceMap,
-        calls: &[(String, Origin)],
-    ) -> Diagnostic {
-        let place = |o: Origin| Location::of(sources, map, o);
-        self.calls = calls
-            .iter()
-            .map(|(name, at)| MacroCall {
-                name: name.clone(),
-                at: place(*at),
-                chain: map.chain(*at).into_iter().map(place).collect(),
-            })
-            .collect();
         self
     }
 
@@ -293,6 +236,15 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// "1 slide", "2 slides": counts in messages and summaries.
+pub fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -303,11 +303,11 @@ fn the_diagrams_are_what_the_generator_draws() {
 /// The expanded text of every deck of the repository's talk.
 fn expanded_decks() -> Vec<(String, String)> {
     let project = slidebook::config::Project::discover(Some(&repo())).unwrap();
-    slidebook::talk::select(&project, &[])
+    slidebook::pipeline::select(&project, &[])
         .unwrap()
         .iter()
         .map(|spec| {
-            let loaded = slidebook::talk::load(&project, spec, &[]).unwrap();
+            let loaded = slidebook::pipeline::load(&project, spec, &[]).unwrap();
             (spec.name.clone(), loaded.expanded.text)
         })
         .collect()

@@ -6,7 +6,8 @@
 //! Contiguous text from one file needs a single span, so the common case
 //! costs one comparison per append.
 
-use crate::sources::SourceId;
+use crate::error::{Diagnostic, Location, MacroCall};
+use crate::source::{SourceId, Sources};
 
 /// A position in one inclusion of a source file. Lines and columns count
 /// from 1; the column is in bytes (diagnostics turn it into characters).
@@ -166,6 +167,61 @@ impl SourceMap {
             at = self.inclusions[o.inclusion as usize].from;
         }
         out
+    }
+
+    /// Where `origin` points, as people count (columns in characters),
+    /// with the line's text for the excerpt.
+    pub fn location(&self, sources: &Sources, origin: Origin) -> Location {
+        let file = self.file_of(origin);
+        let text = sources.line(file, origin.line);
+        let byte_col = (origin.col as usize).saturating_sub(1).min(text.len());
+        let byte_col = (0..=byte_col)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        Location {
+            file: sources.get(file).path.clone(),
+            line: origin.line,
+            col: text[..byte_col].chars().count() as u32 + 1,
+            text: text.to_string(),
+        }
+    }
+
+    /// `d` pointed at `origin`, with the include chain that led there.
+    pub fn point(
+        &self,
+        sources: &Sources,
+        d: Diagnostic,
+        origin: Origin,
+        width: usize,
+    ) -> Diagnostic {
+        let mut d = d.at(self.location(sources, origin), width);
+        d.chain = self
+            .chain(origin)
+            .into_iter()
+            .map(|o| self.location(sources, o))
+            .collect();
+        d
+    }
+
+    /// `d` naming the macro calls (innermost first) whose expansion holds
+    /// the problem.
+    pub fn in_calls(
+        &self,
+        sources: &Sources,
+        mut d: Diagnostic,
+        calls: &[(String, Origin)],
+    ) -> Diagnostic {
+        let place = |o: Origin| self.location(sources, o);
+        d.calls = calls
+            .iter()
+            .map(|(name, at)| MacroCall {
+                name: name.clone(),
+                at: place(*at),
+                chain: self.chain(*at).into_iter().map(place).collect(),
+            })
+            .collect();
+        d
     }
 }
 

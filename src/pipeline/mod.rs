@@ -1,12 +1,19 @@
-//! From a deck's name (or a bare Markdown file) to its expanded text: the
-//! part every command shares.
+//! The part every command shares: which decks to work on, their sources
+//! read and expanded ([`load`]), split into slides with their files
+//! resolved ([`analyze`]). What comes out, [`Analyzed`], is everything a
+//! build needs before it writes; `check` stops there.
+
+mod assets;
 
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Project};
+use crate::deck::{self, Cover, Deck};
 use crate::error::{Diagnostic, Error, Result};
-use crate::expand::{self, Expanded, Problem, ProblemKind};
-use crate::sources::{LoadError, Sources};
+use crate::html::{Highlighter, Markdown};
+use crate::m4::{self, Expanded, ProblemKind};
+use crate::source::{LoadError, SourceId, Sources};
+pub use assets::{local_path, Assets};
 
 /// One deck to work on: from `book.toml`, or a file named on the command
 /// line.
@@ -84,7 +91,12 @@ pub struct Loaded {
 fn sources_for(root: &Path, config: &Config, extra_includes: &[PathBuf]) -> Sources {
     let mut dirs = config.build.include_path.clone();
     dirs.extend(extra_includes.iter().cloned());
-    Sources::new(root, &dirs, config.build.allow_outside_root)
+    Sources::new(
+        root,
+        &dirs,
+        config.build.allow_outside_root,
+        m4::syntax::literal_includes,
+    )
 }
 
 /// Reads and expands a deck. Errors here are about the entry file itself;
@@ -92,15 +104,15 @@ fn sources_for(root: &Path, config: &Config, extra_includes: &[PathBuf]) -> Sour
 pub fn load(project: &Project, spec: &DeckSpec, extra_includes: &[PathBuf]) -> Result<Loaded> {
     let mut sources = sources_for(&project.root, &project.config, extra_includes);
     let entry = load_entry(&mut sources, &spec.source)?;
-    let options = expand::Options {
+    let options = m4::Options {
         defines: spec.defines.clone(),
         ..Default::default()
     };
-    let expanded = expand::expand(&mut sources, entry, &options);
+    let expanded = m4::expand(&mut sources, entry, &options);
     Ok(Loaded { sources, expanded })
 }
 
-pub fn load_entry(sources: &mut Sources, path: &Path) -> Result<crate::sources::SourceId> {
+fn load_entry(sources: &mut Sources, path: &Path) -> Result<SourceId> {
     let shown = sources.display(path);
     sources.load_entry(path).map_err(|e| {
         let d = match e {
@@ -109,40 +121,10 @@ pub fn load_entry(sources: &mut Sources, path: &Path) -> Result<crate::sources::
             LoadError::IsDirectory => {
                 Diagnostic::new(format!("cannot read `{shown}`: it is a folder"))
             }
-            other => load_diagnostic(&shown, &other, false),
+            other => other.diagnostic(&shown, false),
         };
         d.into()
     })
-}
-
-/// Why a file could not be read; `include_dirs` says whether the talk has
-/// include folders (searched after the root).
-fn load_diagnostic(name: &str, e: &LoadError, include_dirs: bool) -> Diagnostic {
-    match e {
-        LoadError::NotFound => Diagnostic::new(format!("cannot open `{name}`: no such file")).help(format!(
-            "include paths are relative to the talk's root, not to the including file{}; check the spelling or create the file",
-            if include_dirs { " and then the include folders" } else { "" }
-        )),
-        LoadError::IsDirectory => Diagnostic::new(format!("`{name}` is a folder, not a file"))
-            .help("include a file inside it instead"),
-        LoadError::OutsideRoot(real) => Diagnostic::new(format!(
-            "`{name}` leaves the talk's root (it resolves to {})",
-            real.display()
-        ))
-        .help("keep included files inside the talk, add their folder to `include-path`, or set `allow-outside-root = true` under [build] in book.toml"),
-        LoadError::NotUtf8 {
-            path,
-            offset,
-            line,
-            col,
-        } => Diagnostic::new(format!(
-            "`{path}` is not UTF-8 text: invalid byte at offset {offset} (line {line}, column {col})"
-        ))
-        .help("slidebook reads talks as UTF-8; convert the file (for example with iconv), or include only text files"),
-        LoadError::Unreadable { path, reason } => {
-            Diagnostic::new(format!("cannot read `{path}`: {reason}"))
-        }
-    }
 }
 
 impl Loaded {
@@ -154,44 +136,110 @@ impl Loaded {
             .problems
             .iter()
             .filter(|p| !(strict && matches!(p.kind, ProblemKind::UnterminatedComment { .. })))
-            .map(|p| self.diagnostic(p))
+            .map(|p| p.diagnostic(&self.sources, &self.expanded.map))
             .collect()
     }
+}
 
-    pub fn diagnostic(&self, p: &Problem) -> Diagnostic {
-        let d = match &p.kind {
-            ProblemKind::Load { name, error } => {
-                load_diagnostic(name, error, self.sources.has_include_dirs())
-            }
-            ProblemKind::Cycle { files } => Diagnostic::new(format!(
-                "include cycle: {}",
-                files.join(" -> ")
-            ))
-            .help("a file includes itself through this chain, which never ends; remove one of these includes"),
-            ProblemKind::UnclosedCall { name } => Diagnostic::new(format!(
-                "`{name}(` is never closed: the input ends inside its arguments"
-            ))
-            .help("add the missing `)`; with quoting off, every `(` inside the arguments needs its own `)` too"),
-            ProblemKind::UnclosedQuote => Diagnostic::new("the input ends inside a quoted string")
-                .help("close the quote, or switch quoting off again with `changequote(,)`"),
-            ProblemKind::UnterminatedComment { .. } => Diagnostic::new(
-                "the input ends inside a `#` comment: the last line has no newline",
-            )
-            .help("m4 stops with an error here and drops that line; end the file with a newline"),
-            ProblemKind::NestingLimit { name, limit } => Diagnostic::new(format!(
-                "macro calls nest deeper than {limit} levels (at `{name}`)"
-            ))
-            .help("a macro whose arguments call it again never ends; check recursive defines"),
-            ProblemKind::Runaway { name } => Diagnostic::new(format!(
-                "`{name}` keeps expanding without end"
-            ))
-            .help("a macro that expands to a call of itself (or an include that includes itself through a macro) never stops; m4 would loop until it runs out of memory"),
-            ProblemKind::TooLarge => Diagnostic::new("the expanded text grows beyond 1 GiB")
-                .help("a macro or include is multiplying the text; check recursive defines"),
-        };
-        d.at_origin(&self.sources, &self.expanded.map, p.at, p.width)
-            .in_calls(&self.sources, &self.expanded.map, &p.calls)
+/// A deck read, expanded, split and with its files resolved: everything a
+/// build needs before it writes.
+pub struct Analyzed {
+    pub spec: DeckSpec,
+    pub loaded: Loaded,
+    pub deck: Deck,
+    pub cover: Cover,
+    pub assets: Assets,
+}
+
+/// Runs the pipeline up to writing. Any problem in the talk fails it, with
+/// every problem found.
+pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<Analyzed> {
+    let loaded = load(project, spec, &[])?;
+    let mut problems = loaded.problem_diagnostics(true);
+    let book = &project.config.book;
+    let title_known = spec.title.is_some() || book.title.is_some();
+    let deck = deck::split(
+        &loaded.expanded.text,
+        project.config.build.slide_level,
+        title_known,
+        &Markdown { highlighter: hl },
+    );
+    for &at in &deck.unclosed_comments {
+        let d = Diagnostic::new("this comment is never closed: `<!--` without `-->`")
+            .help("speaker notes are HTML comments; close it with `-->`");
+        let map = &loaded.expanded.map;
+        problems.push(match map.origin_at(&loaded.expanded.text, at) {
+            Some(o) => map.point(&loaded.sources, d, o, 4),
+            None => d,
+        });
     }
+    let (assets, missing) = assets::resolve(&loaded, &deck);
+    problems.extend(missing);
+    if !problems.is_empty() {
+        return Err(Error::Talk(problems));
+    }
+    Ok(Analyzed {
+        cover: cover(project, spec, &deck),
+        spec: spec.clone(),
+        loaded,
+        deck,
+        assets,
+    })
+}
+
+/// The title rule, decided here once: the deck's title in `book.toml`,
+/// then the front matter's, then the book's, then the deck's name.
+/// Authors and date come from the front matter, else from the book.
+fn cover(project: &Project, spec: &DeckSpec, deck: &Deck) -> Cover {
+    let book = &project.config.book;
+    Cover {
+        title: spec
+            .title
+            .clone()
+            .or_else(|| deck.meta.title.clone())
+            .or_else(|| book.title.clone())
+            .unwrap_or_else(|| spec.name.clone()),
+        authors: if deck.meta.authors.is_empty() {
+            book.authors.clone()
+        } else {
+            deck.meta.authors.clone()
+        },
+        date: deck
+            .meta
+            .date
+            .clone()
+            .or_else(|| book.date.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Analyzes every deck named; fails with the problems of all of them.
+pub fn analyze_all(
+    project: &Project,
+    specs: &[DeckSpec],
+    hl: &Highlighter,
+) -> Result<Vec<Analyzed>> {
+    let mut ready = Vec::new();
+    let mut problems = Vec::new();
+    for spec in specs {
+        match analyze(project, spec, hl) {
+            Ok(a) => ready.push(a),
+            Err(Error::Talk(ds)) => problems.extend(ds),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        dedupe(&mut problems);
+        return Err(Error::Talk(problems));
+    }
+    Ok(ready)
+}
+
+/// Keeps the first report of each problem: a file shared by several decks
+/// is reported once, through the first deck that reads it.
+pub fn dedupe(all: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|d| seen.insert((d.message.clone(), d.at.clone())));
 }
 
 /// A deck name for a bare file: its stem, or its folder's name for entry

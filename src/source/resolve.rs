@@ -1,59 +1,16 @@
-//! The talk's files: finding them as m4 does, keeping them inside the talk,
-//! reading each once.
+//! How a name becomes a file the talk may read: searched for as m4
+//! searches, symbolic links resolved, confined to the talk, read once.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::RefCell;
 use std::ffi::OsString;
-use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-use crate::ahead::ReadAhead;
+use crate::paths::{absolute, normalize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SourceId(pub u32);
-
-#[derive(Debug)]
-pub struct SourceFile {
-    /// The path shown to people: relative to the talk's root when inside it.
-    pub path: String,
-    pub real: PathBuf,
-    pub text: Arc<str>,
-}
-
-/// Why a file named by an include or a reference could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    NotFound,
-    IsDirectory,
-    /// The file resolves outside the talk's root and every include folder.
-    OutsideRoot(PathBuf),
-    /// `line` and `col` (from 1, in characters) say where `offset` is.
-    NotUtf8 {
-        path: String,
-        offset: usize,
-        line: usize,
-        col: usize,
-    },
-    Unreadable {
-        path: String,
-        reason: String,
-    },
-}
+use super::{LoadError, SourceFile};
 
 /// The largest file read: as large as the expanded text may grow.
 const MAX_FILE: u64 = 1 << 30;
-
-pub struct Sources {
-    resolver: Arc<Resolver>,
-    files: Vec<SourceFile>,
-    /// Keyed by the real path's bytes, which hash faster than a `Path`.
-    by_real: HashMap<OsString, SourceId>,
-    /// What each name given to `include` resolved to.
-    includes: HashMap<String, Result<SourceId, LoadError>>,
-    /// Real folders for the expander's own lookups and for references.
-    real_dirs: RefCell<RealDirs>,
-    ahead: ReadAhead,
-}
 
 /// How a name becomes a file the talk may read: where `include` searches,
 /// which folders files may really live in. Shared with the threads that
@@ -72,15 +29,39 @@ pub struct Resolver {
 pub type RealDirs = HashMap<OsString, PathBuf>;
 
 /// A path found for a name, before it is read.
-struct Found {
-    path: PathBuf,
-    meta: std::fs::Metadata,
-    is_link: bool,
+pub(super) struct Found {
+    pub path: PathBuf,
+    pub meta: std::fs::Metadata,
+    pub is_link: bool,
     /// The file, when it was opened to learn what it is.
-    file: Option<std::fs::File>,
+    pub file: Option<std::fs::File>,
 }
 
 impl Resolver {
+    /// `include_dirs` are taken relative to `root` unless absolute.
+    pub fn new(root: &Path, include_dirs: &[PathBuf], allow_outside_root: bool) -> Resolver {
+        let root = absolute(root);
+        let include_dirs: Vec<PathBuf> = include_dirs.iter().map(|d| root.join(d)).collect();
+        let allowed = std::iter::once(&root)
+            .chain(&include_dirs)
+            .filter_map(|d| d.canonicalize().ok())
+            .collect();
+        Resolver {
+            root,
+            include_dirs,
+            allowed,
+            allow_outside_root,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn has_include_dirs(&self) -> bool {
+        !self.include_dirs.is_empty()
+    }
+
     /// Finds, checks and reads what `include(name)` names: the root first,
     /// then each include folder in order, as m4 searches its `-I` path.
     pub fn open_include(
@@ -114,7 +95,7 @@ impl Resolver {
     }
 
     /// Reads a file found at `found.path`, which really is `real`.
-    fn read(&self, found: Found, real: PathBuf) -> Result<SourceFile, LoadError> {
+    pub(super) fn read(&self, found: Found, real: PathBuf) -> Result<SourceFile, LoadError> {
         let shown = self.display(&found.path);
         let unreadable = |reason: String| LoadError::Unreadable {
             path: shown.clone(),
@@ -160,7 +141,7 @@ impl Resolver {
     /// Where a path really is, symbolic links resolved: the real path of
     /// its folder (asked once per folder) and its name, or the whole path
     /// resolved when the file itself is a link.
-    fn real_path(
+    pub(super) fn real_path(
         &self,
         path: &Path,
         is_link: bool,
@@ -182,7 +163,7 @@ impl Resolver {
     }
 
     /// `real` itself, if the talk may read it.
-    fn confine(&self, real: PathBuf) -> Result<PathBuf, LoadError> {
+    pub(super) fn confine(&self, real: PathBuf) -> Result<PathBuf, LoadError> {
         if !self.allow_outside_root && !self.allowed.iter().any(|a| real.starts_with(a)) {
             return Err(LoadError::OutsideRoot(real));
         }
@@ -265,156 +246,9 @@ fn open_no_follow(_: &Path) -> std::io::Result<std::fs::File> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
-impl Sources {
-    /// `include_dirs` are taken relative to `root` unless absolute.
-    pub fn new(root: &Path, include_dirs: &[PathBuf], allow_outside_root: bool) -> Sources {
-        let root = absolute(root);
-        let include_dirs: Vec<PathBuf> = include_dirs.iter().map(|d| root.join(d)).collect();
-        let allowed = std::iter::once(&root)
-            .chain(&include_dirs)
-            .filter_map(|d| d.canonicalize().ok())
-            .collect();
-        let resolver = Arc::new(Resolver {
-            root,
-            include_dirs,
-            allowed,
-            allow_outside_root,
-        });
-        Sources {
-            ahead: ReadAhead::new(Arc::clone(&resolver)),
-            resolver,
-            files: Vec::new(),
-            by_real: HashMap::default(),
-            includes: HashMap::default(),
-            real_dirs: Default::default(),
-        }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.resolver.root
-    }
-
-    pub fn has_include_dirs(&self) -> bool {
-        !self.resolver.include_dirs.is_empty()
-    }
-
-    /// Expansion is over: no more files are worth reading ahead.
-    pub fn stop_reading_ahead(&mut self) {
-        self.ahead.stop();
-    }
-
-    /// Where every file read so far really is.
-    pub fn real_paths(&self) -> impl Iterator<Item = &Path> + '_ {
-        self.files.iter().map(|f| f.real.as_path())
-    }
-
-    pub fn get(&self, id: SourceId) -> &SourceFile {
-        &self.files[id.0 as usize]
-    }
-
-    /// Line `line` (from 1) of a file, without its line ending.
-    pub fn line(&self, id: SourceId, line: u32) -> &str {
-        let text = &self.get(id).text;
-        let l = text
-            .split('\n')
-            .nth(line.saturating_sub(1) as usize)
-            .unwrap_or("");
-        l.strip_suffix('\r').unwrap_or(l)
-    }
-
-    /// Reads a file named by `include(name)`: the root first, then each
-    /// include folder in order, as m4 searches its `-I` path.
-    pub fn load_include(&mut self, name: &str) -> Result<SourceId, LoadError> {
-        // Talks include the same few files again and again; the file
-        // system is asked once per name.
-        if let Some(known) = self.includes.get(name) {
-            return known.clone();
-        }
-        let opened = match self.ahead.take(name) {
-            Some(opened) => opened,
-            None => {
-                let opened = self.resolver.open_include(name, self.real_dirs.get_mut());
-                if let Ok(file) = &opened {
-                    self.ahead.read_here(file.text.as_bytes());
-                }
-                opened
-            }
-        };
-        let found = opened.map(|file| self.add(file));
-        self.includes.insert(name.to_string(), found.clone());
-        found
-    }
-
-    /// Reads a file the user named directly (the entry file); it may live
-    /// anywhere.
-    pub fn load_entry(&mut self, path: &Path) -> Result<SourceId, LoadError> {
-        let path = absolute(path);
-        let found = match stat(&path) {
-            Some((m, _)) if m.is_dir() => return Err(LoadError::IsDirectory),
-            Some((meta, is_link)) => Found {
-                path,
-                meta,
-                is_link,
-                file: None,
-            },
-            None => return Err(LoadError::NotFound),
-        };
-        let real = self
-            .resolver
-            .real_path(&found.path, found.is_link, self.real_dirs.get_mut())?;
-        let file = self.resolver.read(found, real)?;
-        self.ahead.read_here(file.text.as_bytes());
-        Ok(self.add(file))
-    }
-
-    /// A file read, under the id it already had if it was read before
-    /// under another name.
-    fn add(&mut self, file: SourceFile) -> SourceId {
-        let next = SourceId(self.files.len() as u32);
-        let id = *self
-            .by_real
-            .entry(file.real.as_os_str().to_owned())
-            .or_insert(next);
-        if id == next {
-            self.files.push(file);
-        }
-        id
-    }
-
-    /// A text that is not a file (definitions from the command line or
-    /// `book.toml`), so that what comes from it still has an origin.
-    pub fn add_virtual(&mut self, name: &str, text: &str) -> SourceId {
-        let id = SourceId(self.files.len() as u32);
-        self.files.push(SourceFile {
-            path: name.to_string(),
-            real: PathBuf::from(name),
-            text: text.into(),
-        });
-        id
-    }
-
-    /// Where a referenced file (an image, a linked file) really is: the
-    /// same rules as includes, but relative to the root only.
-    pub fn resolve_reference(&self, name: &str) -> Result<PathBuf, LoadError> {
-        let path = self.resolver.root.join(name);
-        let Some((_, is_link)) = stat(&path) else {
-            return Err(LoadError::NotFound);
-        };
-        let real = self
-            .resolver
-            .real_path(&path, is_link, &mut self.real_dirs.borrow_mut())?;
-        self.resolver.confine(real)
-    }
-
-    /// A path as people should read it: relative to the root when inside.
-    pub fn display(&self, path: &Path) -> String {
-        self.resolver.display(path)
-    }
-}
-
 /// A path's metadata, following a symbolic link, and whether it was one;
 /// `None` when there is nothing there.
-fn stat(path: &Path) -> Option<(std::fs::Metadata, bool)> {
+pub(super) fn stat(path: &Path) -> Option<(std::fs::Metadata, bool)> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if meta.file_type().is_symlink() {
         return Some((std::fs::metadata(path).ok()?, true));
@@ -440,29 +274,4 @@ fn read_sized(mut file: std::fs::File, size: usize) -> std::io::Result<Vec<u8>> 
     }
     bytes.truncate(filled);
     Ok(bytes)
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        normalize(p)
-    } else {
-        normalize(&std::env::current_dir().unwrap_or_default().join(p))
-    }
-}
-
-/// Removes `.` and folds `..` without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }

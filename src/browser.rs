@@ -1,10 +1,9 @@
-//! `slidebook pdf`: build, then have a headless Chromium print the deck
-//! (one slide per page) and the handout to PDF, beside the HTML.
+//! A headless Chromium: found on the machine, and asked to print a page
+//! to PDF.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::config::Project;
 use crate::error::{Diagnostic, Error, Result};
 
 /// Browsers tried, in order, when `SLIDEBOOK_CHROMIUM` names none.
@@ -15,29 +14,8 @@ const BROWSERS: &[&str] = &[
     "google-chrome-stable",
 ];
 
-pub fn run(project: &Project, targets: &[String]) -> Result<i32> {
-    let browser = find_browser()?;
-    let built = crate::build::build(project, targets, None)?;
-    crate::build::print_built(project, &built);
-    for b in &built {
-        for (page, pdf) in [
-            ("index.html", format!("{}.pdf", b.name)),
-            ("handout.html", format!("{}-handout.pdf", b.name)),
-        ] {
-            let out = b.dir.join(&pdf);
-            print(&browser, &b.dir.join(page), &out)?;
-            let shown = out
-                .strip_prefix(&project.root)
-                .unwrap_or(&out)
-                .display()
-                .to_string();
-            eprintln!("printed {} -> {shown}", b.name);
-        }
-    }
-    Ok(0)
-}
-
-fn find_browser() -> Result<PathBuf> {
+/// The browser to use: `SLIDEBOOK_CHROMIUM`, else the first on `PATH`.
+pub fn find() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("SLIDEBOOK_CHROMIUM") {
         return Ok(PathBuf::from(p));
     }
@@ -52,7 +30,8 @@ fn find_browser() -> Result<PathBuf> {
         })
 }
 
-fn print(browser: &Path, page: &Path, pdf: &Path) -> Result<()> {
+/// Prints `page` to `pdf` with `browser`.
+pub fn print_to_pdf(browser: &Path, page: &Path, pdf: &Path) -> Result<()> {
     // A profile of its own, so a running browser of the user's is left alone.
     let profile = std::env::temp_dir().join(format!("slidebook-pdf-{}", std::process::id()));
     let output = Command::new(browser)

@@ -1,6 +1,9 @@
-//! `slidebook watch`: rebuild when the talk changes. Which events matter is
-//! decided by a pure function that tests can check without a file system;
-//! a rebuild takes milliseconds, so any change rebuilds everything.
+//! Rebuilding as the talk changes, for `watch` and `serve`. Which events
+//! matter is decided by a pure function that tests can check without a
+//! file system; a rebuild takes milliseconds, so any change rebuilds
+//! everything. [`server`] serves the build folder.
+
+pub mod server;
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -10,6 +13,7 @@ use notify::{RecursiveMode, Watcher};
 
 use crate::config::Project;
 use crate::error::{Error, Result};
+use crate::output::{self, Built};
 
 /// Whether a changed path calls for a rebuild: not for the build's own
 /// output, version control, tool folders or editors' scratch files.
@@ -41,7 +45,7 @@ pub fn matters(path: &Path, root: &Path, build_dir: &Path) -> bool {
 pub fn watch(
     root: Option<&Path>,
     targets: &[String],
-    mut after: impl FnMut(&Project, Result<Vec<crate::build::Built>>),
+    mut after: impl FnMut(&Project, Result<Vec<Built>>),
 ) -> Result<()> {
     let project = Project::discover(root)?;
     let root = project.root.clone();
@@ -61,7 +65,7 @@ pub fn watch(
         .map_err(|e| watch_error(&root, e))?;
     // The first build comes after the watcher is set, so a save made while
     // it runs is not missed.
-    let result = crate::build::build(&project, targets, None);
+    let result = output::build(&project, targets, None);
     after(&project, result);
 
     while let Ok(first) = rx.recv() {
@@ -75,7 +79,7 @@ pub fn watch(
         }
         match Project::discover(Some(&root)) {
             Ok(project) => {
-                let result = crate::build::build(&project, targets, None);
+                let result = output::build(&project, targets, None);
                 after(&project, result);
             }
             Err(e) => eprintln!("{e}"),
@@ -92,9 +96,13 @@ fn watch_error(root: &Path, e: notify::Error) -> Error {
 }
 
 /// Prints a build's outcome the way `slidebook build` does.
-pub fn report(project: &Project, result: &Result<Vec<crate::build::Built>>) {
+pub fn report(project: &Project, result: &Result<Vec<Built>>) {
     match result {
-        Ok(built) => crate::build::print_built(project, built),
+        Ok(built) => {
+            for b in built {
+                eprintln!("{}", b.summary(project));
+            }
+        }
         Err(e) => eprintln!("{e}"),
     }
 }

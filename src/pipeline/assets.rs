@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::Loaded;
 use crate::deck::{Deck, RefKind};
 use crate::error::Diagnostic;
-use crate::sources::LoadError;
-use crate::talk::Loaded;
+use crate::source::LoadError;
 
 /// Files to copy: relative path in the output → the file in the talk
 /// (its real path, links resolved).
@@ -92,11 +92,10 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
         let width = text[r.at..]
             .find(')')
             .map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
-        problems.push(
-            Diagnostic::new(message)
-                .help("paths are relative to the talk's root; fix the path or add the file")
-                .at_origin(&loaded.sources, &loaded.expanded.map, origin, width.min(80)),
-        );
+        let d = Diagnostic::new(message)
+            .help("paths are relative to the talk's root; fix the path or add the file");
+        let map = &loaded.expanded.map;
+        problems.push(map.point(&loaded.sources, d, origin, width.min(80)));
     }
     (assets, problems)
 }

@@ -16,8 +16,12 @@ use std::thread::JoinHandle;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::expand::is_word_char;
-use crate::sources::{LoadError, RealDirs, Resolver, SourceFile};
+use super::resolve::{RealDirs, Resolver};
+use super::{LoadError, SourceFile};
+
+/// The names a file's text will include, as far as its text alone tells:
+/// the include language knows, and hands this to [`super::Sources::new`].
+pub type Guess = fn(&[u8]) -> Vec<String>;
 
 /// What the expander is given for a name.
 pub type Opened = Result<SourceFile, LoadError>;
@@ -41,6 +45,7 @@ pub struct ReadAhead {
 
 struct Shared {
     resolver: Arc<Resolver>,
+    guess: Guess,
     state: Mutex<State>,
     /// A name was queued, or reading ahead stopped.
     work: Condvar,
@@ -71,10 +76,11 @@ enum Slot {
 }
 
 impl ReadAhead {
-    pub fn new(resolver: Arc<Resolver>) -> ReadAhead {
+    pub fn new(resolver: Arc<Resolver>, guess: Guess) -> ReadAhead {
         ReadAhead {
             shared: Arc::new(Shared {
                 resolver,
+                guess,
                 state: Mutex::default(),
                 work: Condvar::new(),
                 ready: Condvar::new(),
@@ -117,7 +123,7 @@ impl ReadAhead {
     /// The expander read a file itself: what it includes is worth reading
     /// ahead. Starts the helpers once the talk proves big.
     pub fn read_here(&mut self, bytes: &[u8]) {
-        let names = literal_includes(bytes);
+        let names = (self.shared.guess)(bytes);
         let mut state = self.shared.lock();
         state.queue_front(names);
         if state.idle_helpers > 0 && !state.queue.is_empty() {
@@ -205,7 +211,7 @@ impl Shared {
                 .map(|name| {
                     let opened = self.resolver.open_include(&name, &mut real_dirs);
                     let names = match &opened {
-                        Ok(file) => literal_includes(file.text.as_bytes()),
+                        Ok(file) => (self.guess)(file.text.as_bytes()),
                         Err(_) => Vec::new(),
                     };
                     (name, opened, names)
@@ -232,64 +238,5 @@ impl State {
                 self.queue.push_front(name);
             }
         }
-    }
-}
-
-/// The names given to `include(…)` and `sinclude(…)` as plain text, in
-/// order, without repeats: the ones worth guessing. Names built by macros,
-/// absolute names and names that climb out with `..` are left alone.
-pub fn literal_includes(bytes: &[u8]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"include("));
-    for at in finder.find_iter(bytes) {
-        let word_start = if at > 0 && bytes[at - 1] == b's' {
-            at - 1
-        } else {
-            at
-        };
-        if word_start > 0 && is_word_char(bytes[word_start - 1]) {
-            continue;
-        }
-        let rest = &bytes[at + "include(".len()..];
-        // m4 skips white space before an argument.
-        let skip = rest
-            .iter()
-            .position(|b| !b" \t\r\n".contains(b))
-            .unwrap_or(rest.len());
-        let rest = &rest[skip..];
-        let Some(end) = rest.iter().position(|b| b"()`',#\n".contains(b) || *b == 0) else {
-            continue;
-        };
-        if rest[end] != b')' || end == 0 || end > 1024 {
-            continue;
-        }
-        let Ok(name) = std::str::from_utf8(&rest[..end]) else {
-            continue;
-        };
-        if name.starts_with('/') || name.split('/').any(|c| c == "..") {
-            continue;
-        }
-        if !names.iter().rev().take(8).any(|n| n == name) {
-            names.push(name.to_string());
-        }
-    }
-    names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literal_names_are_guessed_and_others_left_alone() {
-        let text = b"include(a.md)sinclude( b.md)xinclude(c.md)\n\
-            include(`quoted')include(d/LONG/e.md)include(/etc/f)\n\
-            include(../g)include(h\n.md)include(a.md)include(i, j)include(k.md";
-        assert_eq!(
-            literal_includes(text),
-            ["a.md", "b.md", "d/LONG/e.md"].map(String::from)
-        );
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! The templates are the pages. Where they print `slides_html`,
 //! `toc_html` and `handout_html`, Tera only writes a marker; [`Page`]
-//! writes the slides from [`crate::markup`] in its place as the file is
+//! writes the slides from [`super::slides`] in its place as the file is
 //! written. A talk with templates of its own also gets `slides`, every
 //! slide as data, to lay out as it likes.
 
@@ -11,19 +11,18 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::Project;
-use crate::deck::{Deck, SlideKind};
+use super::slides;
+use crate::config::Config;
+use crate::deck::{Cover, Deck, SlideKind};
 use crate::error::{Diagnostic, Error, Result};
-use crate::markup::{self, TitleBlock};
-use crate::talk::DeckSpec;
 
 /// Built-in templates and the runtime they inline, by file name.
 const BUILT_IN: &[(&str, &str)] = &[
-    ("deck.html", include_str!("../templates/deck.html")),
-    ("handout.html", include_str!("../templates/handout.html")),
-    ("deck.css", include_str!("../templates/deck.css")),
-    ("deck.js", include_str!("../templates/deck.js")),
-    ("handout.css", include_str!("../templates/handout.css")),
+    ("deck.html", include_str!("../../templates/deck.html")),
+    ("handout.html", include_str!("../../templates/handout.html")),
+    ("deck.css", include_str!("../../templates/deck.css")),
+    ("deck.js", include_str!("../../templates/deck.js")),
+    ("handout.css", include_str!("../../templates/handout.css")),
 ];
 
 /// The templates for one talk.
@@ -67,51 +66,32 @@ impl Templates {
         })
     }
 
-    /// `index.html` and `handout.html` for a deck.
+    /// `index.html` and `handout.html` for the deck called `name`.
     pub fn render<'d>(
         &self,
-        project: &Project,
-        spec: &DeckSpec,
+        config: &Config,
+        name: &str,
+        cover: &Cover,
         deck: &'d Deck,
     ) -> Result<(Page<'d>, Page<'d>)> {
         let mut ctx = tera::Context::new();
-        let book = &project.config.book;
-        let authors = if deck.meta.authors.is_empty() {
-            book.authors.clone()
-        } else {
-            deck.meta.authors.clone()
-        };
-        let title = spec
-            .title
-            .clone()
-            .or_else(|| deck.meta.title.clone())
-            .or_else(|| book.title.clone())
-            .unwrap_or_else(|| spec.name.clone());
-        let (width, height) = project.config.build.aspect_ratio.size();
+        let book = &config.book;
+        let (width, height) = config.build.aspect_ratio.size();
         let book_view = BookView {
-            title: book.title.clone().unwrap_or_else(|| title.clone()),
-            authors,
+            title: book.title.clone().unwrap_or_else(|| cover.title.clone()),
+            authors: cover.authors.clone(),
             description: book.description.clone().unwrap_or_default(),
             language: book.language.clone(),
         };
         let deck_view = DeckView {
-            name: spec.name.clone(),
-            title,
-            aspect: project.config.build.aspect_ratio.as_str(),
+            name: name.to_string(),
+            title: cover.title.clone(),
+            aspect: config.build.aspect_ratio.as_str(),
             width,
             height,
-            date: deck
-                .meta
-                .date
-                .clone()
-                .or_else(|| book.date.clone())
-                .unwrap_or_default(),
+            date: cover.date.clone(),
         };
-        let title_block = std::sync::Arc::new(TitleBlock {
-            title: deck_view.title.clone(),
-            authors: book_view.authors.clone(),
-            date: deck_view.date.clone(),
-        });
+        let cover = std::sync::Arc::new(cover.clone());
         // The big parts go in as markers and are written in their place
         // when the page is written, so Tera never copies them.
         ctx.insert("slides_html", SLIDES);
@@ -130,7 +110,7 @@ impl Templates {
                     title: &s.title,
                     body_html: &s.body_html,
                     notes_html: &s.notes_html,
-                    has_notes: !s.notes_html.trim().is_empty(),
+                    has_notes: s.has_notes(),
                 })
                 .collect();
             ctx.insert("slides", &slides);
@@ -140,10 +120,7 @@ impl Templates {
         ctx.insert("runtime_css", &self.runtime_css);
         ctx.insert("runtime_js", &self.runtime_js);
         ctx.insert("handout_css", &self.handout_css);
-        ctx.insert(
-            "reveal",
-            &project.config.build.reveal.clone().unwrap_or_default(),
-        );
+        ctx.insert("reveal", &config.build.reveal.clone().unwrap_or_default());
         let render = |name: &str| {
             self.tera
                 .render(name, &ctx)
@@ -154,12 +131,12 @@ impl Templates {
             Page {
                 shell: deck_shell,
                 deck,
-                title: title_block.clone(),
+                cover: cover.clone(),
             },
             Page {
                 shell: handout_shell,
                 deck,
-                title: title_block,
+                cover,
             },
         ))
     }
@@ -189,7 +166,7 @@ const PARTS: [(&str, Part); 3] = [
 pub struct Page<'d> {
     shell: String,
     deck: &'d Deck,
-    title: std::sync::Arc<TitleBlock>,
+    cover: std::sync::Arc<Cover>,
 }
 
 impl Page<'_> {
@@ -204,11 +181,11 @@ impl Page<'_> {
                 return w.write_all(rest.as_bytes());
             };
             w.write_all(&rest.as_bytes()[..at])?;
-            let (deck, title) = (self.deck, &*self.title);
+            let (deck, cover) = (self.deck, &*self.cover);
             match part {
-                Part::Slides => markup::deck_sections(w, deck, title)?,
-                Part::Toc => markup::handout_toc(w, deck, title)?,
-                Part::Entries => markup::handout_entries(w, deck, title)?,
+                Part::Slides => slides::deck_sections(w, deck, cover)?,
+                Part::Toc => slides::handout_toc(w, deck, cover)?,
+                Part::Entries => slides::handout_entries(w, deck, cover)?,
             }
             rest = &rest[at + marker.len()..];
         }

@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::{Theme, ThemeSet};
 
-use crate::markup::escape;
+use super::escape;
 use syntect::parsing::SyntaxSet;
 
 const THEME: &str = "InspiredGitHub";

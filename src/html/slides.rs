@@ -7,36 +7,8 @@
 
 use std::io::{Result, Write};
 
-use crate::deck::{Deck, Slide, SlideKind};
-
-/// What a title slide shows besides its own text.
-pub struct TitleBlock {
-    pub title: String,
-    pub authors: Vec<String>,
-    pub date: String,
-}
-
-/// `&`, `<`, `>`, `"` and `'` as entities, for text and attribute values.
-pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        return s.into();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out.into()
-}
+use super::escape;
+use crate::deck::{Cover, Deck, Slide, SlideKind};
 
 fn kind_name(kind: SlideKind) -> &'static str {
     match kind {
@@ -46,13 +18,9 @@ fn kind_name(kind: SlideKind) -> &'static str {
     }
 }
 
-fn has_notes(s: &Slide) -> bool {
-    !s.notes_html.trim().is_empty()
-}
-
 /// The title slide's text: the deck's title unless its own text has a
 /// level-1 heading, then the text, then authors and date.
-fn title_content(out: &mut impl Write, s: &Slide, t: &TitleBlock, class: &str) -> Result<()> {
+fn title_content(out: &mut impl Write, s: &Slide, t: &Cover, class: &str) -> Result<()> {
     if !s.body_html.contains("<h1") {
         write!(out, "\n<h1>{}</h1>", escape(&t.title))?;
     }
@@ -71,7 +39,7 @@ fn title_content(out: &mut impl Write, s: &Slide, t: &TitleBlock, class: &str) -
 }
 
 /// The deck's slides: reveal.js markup, notes in `<aside class="notes">`.
-pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<()> {
+pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
         write!(
             out,
@@ -91,7 +59,7 @@ pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Resul
         } else {
             write!(out, "\n{}", s.body_html)?;
         }
-        if has_notes(s) {
+        if s.has_notes() {
             write!(out, "\n<aside class=\"notes\">\n{}\n</aside>", s.notes_html)?;
         }
         out.write_all(b"\n</section>")?;
@@ -100,7 +68,7 @@ pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Resul
 }
 
 /// The handout's table of contents: one link per slide.
-pub fn handout_toc(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<()> {
+pub fn handout_toc(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
         let n = i + 1;
         let label = match (s.title.is_empty(), s.kind) {
@@ -119,10 +87,10 @@ pub fn handout_toc(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<
 }
 
 /// The handout's entries: each slide beside its notes.
-pub fn handout_entries(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Result<()> {
+pub fn handout_entries(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
         let n = i + 1;
-        let notes = has_notes(s);
+        let notes = s.has_notes();
         let own_heading = s.kind == SlideKind::Title
             || ["<h1", "<h2", "<h3"]
                 .iter()
@@ -158,18 +126,4 @@ pub fn handout_entries(out: &mut impl Write, deck: &Deck, t: &TitleBlock) -> Res
         out.write_all(b"\n</div>\n</div>\n</article>")?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_covers_text_and_attributes() {
-        assert_eq!(
-            escape("a < b & \"c\" 'd'"),
-            "a &lt; b &amp; &quot;c&quot; &#x27;d&#x27;"
-        );
-        assert!(matches!(escape("plain"), std::borrow::Cow::Borrowed(_)));
-    }
 }

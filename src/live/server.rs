@@ -1,6 +1,6 @@
-//! `slidebook serve`: watch and rebuild as `watch` does, serve the build
-//! folder on localhost, and make every page reload itself after a rebuild
-//! (a long poll: the page asks for the next build and waits for it).
+//! The build folder served on localhost, every page made to reload itself
+//! after a rebuild (a long poll: the page asks for the next build and
+//! waits for it).
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
@@ -14,7 +14,7 @@ const WAIT: &str = "/__slidebook/wait";
 
 /// The number of the last good build, and a way to wait for the next.
 #[derive(Default)]
-struct Builds {
+pub struct Builds {
     count: Mutex<u64>,
     changed: Condvar,
 }
@@ -24,7 +24,7 @@ impl Builds {
         *self.count.lock().expect("not poisoned")
     }
 
-    fn bump(&self) {
+    pub fn bump(&self) {
         *self.count.lock().expect("not poisoned") += 1;
         self.changed.notify_all();
     }
@@ -40,41 +40,26 @@ impl Builds {
     }
 }
 
-pub fn run(root: Option<&Path>, targets: &[String], port: u16) -> Result<i32> {
-    let project = crate::config::Project::discover(root)?;
-    let dir = project.root.join(&project.config.build.build_dir);
+/// A server listening on `port` of 127.0.0.1 (0 picks a free one), and
+/// the port it got.
+pub fn listen(port: u16) -> Result<(Server, u16)> {
     let server = Server::http(("127.0.0.1", port))
         .map_err(|e| Error::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     let port = server.server_addr().to_ip().map_or(port, |a| a.port());
-    let builds = Arc::new(Builds::default());
-    {
-        let builds = builds.clone();
-        let dir = dir.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let builds = builds.clone();
-                let dir = dir.clone();
-                // Reload requests wait for minutes; each gets its thread.
-                std::thread::spawn(move || respond(request, &dir, &builds));
-            }
-        });
-    }
-    let mut announced = false;
-    crate::watch::watch(root, targets, |project, result| {
-        crate::watch::report(project, &result);
-        if result.is_ok() {
-            builds.bump();
+    Ok((server, port))
+}
+
+/// Serves `dir` on `server` from a thread of its own; pages reload after
+/// each build `builds` counts.
+pub fn spawn(server: Server, dir: PathBuf, builds: Arc<Builds>) {
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let builds = builds.clone();
+            let dir = dir.clone();
+            // Reload requests wait for minutes; each gets its thread.
+            std::thread::spawn(move || respond(request, &dir, &builds));
         }
-        if !announced {
-            let shown = dir.strip_prefix(&project.root).unwrap_or(&dir);
-            eprintln!(
-                "serving {} at http://127.0.0.1:{port}/ (Ctrl-C stops)",
-                shown.display()
-            );
-            announced = true;
-        }
-    })?;
-    Ok(0)
+    });
 }
 
 fn respond(request: Request, dir: &Path, builds: &Builds) {
@@ -142,7 +127,7 @@ fn with_type<R: std::io::Read>(r: Response<R>, kind: &str) -> Response<R> {
 
 /// The file a URL path names inside `dir`; `None` if it would leave it.
 fn file_for(dir: &Path, path: &str) -> Option<PathBuf> {
-    let decoded = crate::assets::local_path(path).unwrap_or_default();
+    let decoded = crate::pipeline::local_path(path).unwrap_or_default();
     let rel = Path::new(&decoded);
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;

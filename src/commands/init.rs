@@ -14,26 +14,26 @@ use crate::error::{Diagnostic, Error, Result};
 
 /// The new talk: each file's path in the talk, and its contents.
 const FILES: &[(&str, &str)] = &[
-    ("book.toml", include_str!("../templates/init/book.toml")),
+    ("book.toml", include_str!("../../templates/init/book.toml")),
     (
         "slides/talk.md",
-        include_str!("../templates/init/slides/talk.md"),
+        include_str!("../../templates/init/slides/talk.md"),
     ),
     (
         "common/intro.md",
-        include_str!("../templates/init/common/intro.md"),
+        include_str!("../../templates/init/common/intro.md"),
     ),
     (
         "cmd/hello.sh",
-        include_str!("../templates/init/cmd/hello.sh"),
+        include_str!("../../templates/init/cmd/hello.sh"),
     ),
     (
         "output/hello",
-        include_str!("../templates/init/output/hello"),
+        include_str!("../../templates/init/output/hello"),
     ),
     (
         "img/layout.svg",
-        include_str!("../templates/init/img/layout.svg"),
+        include_str!("../../templates/init/img/layout.svg"),
     ),
 ];
 
@@ -50,7 +50,7 @@ pub fn run(dir: Option<&Path>) -> Result<i32> {
         )));
     }
     let shown = |rel: &str| {
-        crate::sources::normalize(&shown_dir.join(rel))
+        crate::paths::normalize(&shown_dir.join(rel))
             .display()
             .to_string()
     };

@@ -1,15 +1,14 @@
-//! `slidebook build`: analyze every deck, and only when all are sound,
-//! write each one's `index.html`, `handout.html` and files.
+//! Writing decks: the only place that writes a build's files. Every deck
+//! is analyzed first, and only when all are sound is each one's
+//! `index.html`, `handout.html` and files written; never over a source.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::check::{analyze, Analyzed};
 use crate::config::Project;
-use crate::error::{Diagnostic, Error, Result};
-use crate::highlight::Highlighter;
-use crate::render::Templates;
-use crate::talk::{self, DeckSpec};
+use crate::error::{count, Diagnostic, Error, Result};
+use crate::html::{Highlighter, Templates};
+use crate::pipeline::{self, Analyzed};
 
 /// What a build wrote for one deck.
 #[derive(Debug)]
@@ -21,72 +20,46 @@ pub struct Built {
     pub files: usize,
 }
 
-pub fn run(project: &Project, targets: &[String], out: Option<&Path>) -> Result<i32> {
-    print_built(project, &build(project, targets, out)?);
-    Ok(0)
-}
-
-/// One line per deck written, on stderr.
-pub fn print_built(project: &Project, built: &[Built]) {
-    for b in built {
-        let shown = b
+impl Built {
+    /// The line a build prints for the deck.
+    pub fn summary(&self, project: &Project) -> String {
+        let shown = self
             .dir
             .strip_prefix(&project.root)
-            .unwrap_or(&b.dir)
+            .unwrap_or(&self.dir)
             .display()
             .to_string();
-        eprintln!(
+        format!(
             "built {}: {}, {} with notes, {} copied -> {shown}/index.html",
-            b.name,
-            count(b.slides, "slide"),
-            b.with_notes,
-            count(b.files, "file"),
-        );
-    }
-}
-
-/// "1 slide", "2 slides".
-pub fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
+            self.name,
+            count(self.slides, "slide"),
+            self.with_notes,
+            count(self.files, "file"),
+        )
     }
 }
 
 /// Builds the named decks (every deck by default). `out` is the folder
 /// for a single deck, or the parent of one folder per deck.
 pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Result<Vec<Built>> {
-    let specs = talk::select(project, targets)?;
+    let specs = pipeline::select(project, targets)?;
     let hl = Highlighter::new();
     let templates = Templates::load(&project.root)?;
-    let mut ready = Vec::new();
-    let mut problems = Vec::new();
-    for spec in &specs {
-        match analyze(project, spec, &hl) {
-            Ok(a) => ready.push((spec, a)),
-            Err(Error::Talk(ds)) => problems.extend(ds),
-            Err(e) => return Err(e),
-        }
-    }
-    if !problems.is_empty() {
-        crate::check::dedupe(&mut problems);
-        return Err(Error::Talk(problems));
-    }
+    let ready = pipeline::analyze_all(project, &specs, &hl)?;
     let single = specs.len() == 1;
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     ready
         .into_iter()
-        .map(|(spec, a)| {
+        .map(|a| {
             let dir = match out {
                 Some(o) if single => cwd.join(o),
-                Some(o) => cwd.join(o).join(&spec.name),
+                Some(o) => cwd.join(o).join(&a.spec.name),
                 None => project
                     .root
                     .join(&project.config.build.build_dir)
-                    .join(&spec.name),
+                    .join(&a.spec.name),
             };
-            let built = write_deck(project, spec, &a, &templates, &dir);
+            let built = write_deck(project, &a, &templates, &dir);
             // Freeing a big deck takes a while and nothing waits for it.
             if a.deck.text_len >= crate::par::WORTH_A_THREAD {
                 std::thread::spawn(move || drop(a));
@@ -96,14 +69,8 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
         .collect()
 }
 
-fn write_deck(
-    project: &Project,
-    spec: &DeckSpec,
-    a: &Analyzed,
-    templates: &Templates,
-    dir: &Path,
-) -> Result<Built> {
-    let (index, handout) = templates.render(project, spec, &a.deck)?;
+fn write_deck(project: &Project, a: &Analyzed, templates: &Templates, dir: &Path) -> Result<Built> {
+    let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
     std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
     // Never write over a file the deck is made from. Sources and assets
     // carry their real paths; the output folder's is asked once.
@@ -116,7 +83,7 @@ fn write_deck(
     let real_dir = dir.canonicalize().map_err(Error::io(dir))?;
     let target = |rel: &str| Target {
         path: dir.join(rel),
-        real: crate::sources::normalize(&real_dir.join(rel)),
+        real: crate::paths::normalize(&real_dir.join(rel)),
         shown: a.loaded.sources.display(&dir.join(rel)),
     };
     // The two pages are large; write them side by side.
@@ -140,7 +107,7 @@ fn write_deck(
         write(to, &protected, |w| std::io::copy(&mut source, w).map(drop))?;
     }
     Ok(Built {
-        name: spec.name.clone(),
+        name: a.spec.name.clone(),
         dir: dir.to_path_buf(),
         slides: a.deck.slides.len(),
         with_notes: a.deck.notes_count(),

@@ -1,0 +1,45 @@
+//! `slidebook check`: the build pipeline stopped before writing, reporting
+//! every problem it finds rather than the first.
+
+use crate::config::Project;
+use crate::error::{count, Diagnostic, Error, Result};
+use crate::html::Highlighter;
+use crate::pipeline;
+
+/// How `check` prints what it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Checks the named decks (all of them by default) and prints what is
+/// wrong. Exit code 0 when clean, 1 when anything is wrong.
+pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32> {
+    let specs = pipeline::select(project, targets)?;
+    let hl = Highlighter::new();
+    let mut all = Vec::new();
+    for spec in &specs {
+        match pipeline::analyze(project, spec, &hl) {
+            Ok(_) => {}
+            Err(Error::Talk(ds)) => all.extend(ds),
+            Err(e) => all.push(Diagnostic::new(e.to_string())),
+        }
+    }
+    pipeline::dedupe(&mut all);
+    for d in &all {
+        match format {
+            Format::Human => eprint!("{}", d.render()),
+            Format::Json => println!("{}", d.to_json()),
+        }
+    }
+    if format == Format::Human {
+        let decks = count(specs.len(), "deck");
+        if all.is_empty() {
+            eprintln!("checked {decks}: no problems");
+        } else {
+            eprintln!("checked {decks}: {}", count(all.len(), "error"));
+        }
+    }
+    Ok(if all.is_empty() { 0 } else { 1 })
+}

@@ -1,0 +1,376 @@
+//! Expanded Markdown becomes a deck: slides split at headings and rules,
+//! speaker notes taken from HTML comments, every image and link recorded
+//! with its offset so problems can point back at the source.
+//!
+//! The text is parsed once, with pulldown-cmark, so a `<!--` inside code
+//! stays code. Each slide's events are handed to a [`Render`] (the `html`
+//! stage's) as the walk goes; notes are parsed on their own, as the
+//! Markdown they are.
+//!
+//! [`walk`] splits, [`halves`] puts big talks on two threads,
+//! [`front_matter`] reads the metadata block.
+
+mod front_matter;
+mod halves;
+mod walk;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options};
+
+pub use front_matter::parse_front_matter;
+use walk::{new_slide, walk};
+
+/// Writes Markdown events as HTML. The deck decides what belongs to which
+/// slide and which note; how it looks is the `html` stage's business, and
+/// it hands its writer to [`split`].
+pub trait Render: Sync {
+    fn html<'e>(&self, events: impl Iterator<Item = Event<'e>>) -> String;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlideKind {
+    /// The deck's title slide: its metadata and what comes before the
+    /// first heading.
+    Title,
+    /// A heading above the slide level: the title of a part of the talk.
+    Section,
+    Content,
+}
+
+#[derive(Clone, Debug)]
+pub struct Slide {
+    pub kind: SlideKind,
+    /// The heading as plain text; empty for a slide started by a rule.
+    pub title: String,
+    pub id: String,
+    pub body_html: String,
+    /// Where each note's Markdown sits in the expanded text.
+    pub notes: Vec<Range<usize>>,
+    pub notes_html: String,
+    /// Offset of the slide's first byte in the expanded text.
+    pub at: usize,
+}
+
+impl Slide {
+    /// Whether the slide has notes to show: an empty `<!-- -->` is no
+    /// note. The one definition the summary, the deck, the handout and
+    /// the transcript all use.
+    pub fn has_notes(&self) -> bool {
+        !self.notes_html.trim().is_empty()
+    }
+}
+
+/// What the deck is called and by whom, as its title slide and pages show
+/// it: decided once, from `book.toml` and the front matter, by the pipeline.
+#[derive(Clone, Debug, Default)]
+pub struct Cover {
+    pub title: String,
+    pub authors: Vec<String>,
+    pub date: String,
+}
+
+/// Metadata from front matter (`---` YAML-style block at the top).
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub date: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Image,
+    Link,
+}
+
+/// An image or link to a local file, at an offset of the expanded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub kind: RefKind,
+    pub url: String,
+    pub at: usize,
+    pub in_notes: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Deck {
+    pub meta: Meta,
+    pub slides: Vec<Slide>,
+    pub refs: Vec<Reference>,
+    /// Offsets of `<!--` that never close.
+    pub unclosed_comments: Vec<usize>,
+    /// Bytes of the text the deck was split from: how big a job it is.
+    pub text_len: usize,
+}
+
+impl Deck {
+    /// Slides with notes, as the summary counts them.
+    pub fn notes_count(&self) -> usize {
+        self.slides.iter().filter(|s| s.has_notes()).count()
+    }
+
+    /// The transcript: every slide's notes, in order, as Markdown.
+    pub fn transcript(&self, text: &str) -> String {
+        let mut out = String::new();
+        for slide in self.slides.iter().filter(|s| s.has_notes()) {
+            for note in &slide.notes {
+                let raw = &text[note.clone()];
+                // `<!-- text -->` on one line: drop the spaces around the
+                // text; a note starting on its own line keeps its indent.
+                let md = match raw.strip_prefix(' ') {
+                    Some(inline) => inline.trim(),
+                    None => raw.trim_start_matches(['\n', '\r']).trim_end(),
+                };
+                if md.is_empty() {
+                    continue;
+                }
+                out.push_str(md);
+                out.push_str("\n\n");
+            }
+        }
+        out
+    }
+}
+
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+}
+
+/// Splits expanded text into slides. Headings of level up to `slide_level`
+/// start a slide; `title_known` says the deck has a title from its
+/// configuration, which makes a title slide even if no text precedes the
+/// first heading.
+pub fn split<R: Render>(text: &str, slide_level: u8, title_known: bool, render: &R) -> Deck {
+    let mut deck = if text.len() < crate::par::WORTH_A_THREAD {
+        let mut walked = walk(text, 0..text.len(), slide_level, render, None).deck;
+        let notes = halves::render_notes(text, &walked, render);
+        halves::attach_notes(&mut walked, notes);
+        walked
+    } else {
+        halves::halfway(text, slide_level)
+            .and_then(|middle| halves::split_in_halves(text, middle, slide_level, render))
+            .unwrap_or_else(|| halves::split_beside_notes(text, slide_level, render))
+    };
+    let has_title_slide = deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);
+    if !has_title_slide && (title_known || deck.meta.title.is_some()) {
+        deck.slides.insert(0, new_slide(SlideKind::Title, 0));
+    }
+    let mut ids = HashSet::new();
+    for (n, slide) in deck.slides.iter_mut().enumerate() {
+        slide.id = unique_id(&slide.title, n, &mut ids);
+    }
+    deck.text_len = text.len();
+    deck
+}
+
+/// A lower-case, dash-separated id from a title, unique in the deck.
+fn unique_id(title: &str, n: usize, seen: &mut HashSet<String>) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let base = if slug.is_empty() {
+        format!("slide-{}", n + 1)
+    } else {
+        slug.to_string()
+    };
+    let mut id = base.clone();
+    let mut k = 2;
+    while !seen.insert(id.clone()) {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::halves::{halfway, split_beside_notes, split_in_halves};
+    use super::*;
+
+    /// HTML as pulldown-cmark writes it, without highlighting.
+    struct Plain;
+    impl Render for Plain {
+        fn html<'e>(&self, events: impl Iterator<Item = Event<'e>>) -> String {
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, events);
+            html
+        }
+    }
+
+    fn split2(text: &str) -> Deck {
+        split(text, 2, false, &Plain)
+    }
+
+    #[test]
+    fn headings_split_and_comments_become_notes() {
+        let d = split2("# Part\n\n## One\n\ntext\n\n<!-- say *this* -->\n\n## Two\n");
+        let kinds: Vec<_> = d.slides.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [SlideKind::Section, SlideKind::Content, SlideKind::Content]
+        );
+        assert_eq!(d.slides[1].notes_html, "<p>say <em>this</em></p>\n");
+        assert!(!d.slides[1].body_html.contains("say"));
+    }
+
+    #[test]
+    fn comments_in_code_stay_code() {
+        let d = split2("## Html\n\n```\n<!-- not a note -->\n```\n\n`<!-- inline -->`\n");
+        assert!(d.slides[0].notes.is_empty());
+        assert!(d.slides[0].body_html.contains("&lt;!-- not a note --&gt;"));
+        assert!(d.slides[0].body_html.contains("&lt;!-- inline --&gt;"));
+    }
+
+    #[test]
+    fn notes_before_the_first_heading_make_a_title_slide() {
+        let d = split2("<!-- welcome -->\n\n## First\n");
+        assert_eq!(d.slides.len(), 2);
+        assert_eq!(d.slides[0].kind, SlideKind::Title);
+        assert!(d.slides[0].notes_html.contains("welcome"));
+    }
+
+    #[test]
+    fn rules_start_untitled_slides_and_repeated_titles_are_new_slides() {
+        let d = split2("## Same\n\na\n\n## Same\n\nb\n\n---\n\nc\n\n---\n\n## Next\n");
+        assert_eq!(d.slides.len(), 4);
+        assert_eq!(d.slides[2].title, "");
+        assert_eq!(d.slides[0].id, "same");
+        assert_eq!(d.slides[1].id, "same-2");
+    }
+
+    #[test]
+    fn images_in_slides_and_notes_are_recorded() {
+        let text = "## A\n\n![x](img/a.png)\n\n<!--\n![y](img/b.png)\n-->\n";
+        let d = split2(text);
+        let urls: Vec<_> = d
+            .refs
+            .iter()
+            .map(|r| (r.url.as_str(), r.in_notes))
+            .collect();
+        assert_eq!(urls, [("img/a.png", false), ("img/b.png", true)]);
+        assert_eq!(&text[d.refs[1].at..d.refs[1].at + 3], "![y");
+    }
+
+    #[test]
+    fn a_note_inside_a_paragraph_leaves_the_paragraph_whole() {
+        let d = split2("## A\n\nText <!-- say this --> more\n\n## B\n");
+        assert_eq!(d.slides.len(), 2);
+        assert_eq!(d.slides[0].body_html, "<h2>A</h2>\n<p>Text  more</p>\n");
+        assert_eq!(d.slides[0].notes_html, "<p>say this</p>\n");
+    }
+
+    #[test]
+    fn unclosed_comments_are_reported() {
+        let d = split2("## A\n\n<!-- never closed\n");
+        assert_eq!(d.unclosed_comments, [6]);
+    }
+
+    #[test]
+    fn front_matter_gives_title_and_authors() {
+        let d = split2("---\ntitle: \"Talk\"\nauthor: [Ann, Bob]\ndate: 2026\n---\n\n## One\n");
+        assert_eq!(d.meta.title.as_deref(), Some("Talk"));
+        assert_eq!(d.meta.authors, ["Ann", "Bob"]);
+        assert_eq!(d.slides[0].kind, SlideKind::Title);
+    }
+
+    /// Every place `halfway` could cut a text: after a blank line, at a
+    /// heading of level 1 or 2.
+    fn cuts(text: &str) -> Vec<usize> {
+        text.match_indices("\n\n#")
+            .map(|(i, _)| i + 2)
+            .filter(|&l| text[l..].starts_with("# ") || text[l..].starts_with("## "))
+            .collect()
+    }
+
+    #[test]
+    fn halves_split_as_the_whole_or_not_at_all() {
+        // Pieces that open, close or cut off blocks a cut could fall in.
+        const PIECES: [&str; 24] = [
+            "## Slide\n\ntext *em*\n",
+            "# Part\n",
+            "```\ncode\n",
+            "```\n",
+            "~~~ sh\n",
+            "<!--\nnote *x*\n",
+            "-->\n",
+            "<!-- inline -->\n",
+            "<pre>\n",
+            "</pre>\n",
+            "- item\n",
+            "  ```\n",
+            "> quote\n",
+            "| a | b |\n|---|---|\n| c | d |\n",
+            "![img](img/a.png)\n",
+            "para <!-- start\n",
+            "end --> after\n",
+            "---\n",
+            "    indented\n",
+            "<div>\n",
+            "<script>\n",
+            "</script>\n",
+            "## Second\n",
+            "<?php\n",
+        ];
+        let mut seed: u64 = 7;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut checked, mut refused) = (0, 0);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..4 + next(12) {
+                text.push_str(PIECES[next(PIECES.len())]);
+                if next(2) == 0 {
+                    text.push('\n');
+                }
+            }
+            let whole = format!("{:?}", split_beside_notes(&text, 2, &Plain));
+            for cut in cuts(&text) {
+                match split_in_halves(&text, cut, 2, &Plain) {
+                    Some(halves) => {
+                        assert_eq!(format!("{halves:?}"), whole, "cut at {cut} of {text:?}");
+                        checked += 1;
+                    }
+                    None => refused += 1,
+                }
+            }
+        }
+        // Both ways are exercised.
+        assert!(
+            checked > 400 && refused > 400,
+            "{checked} checked, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn cuts_stay_out_of_front_matter_and_away_from_definitions() {
+        let body = "## Slide\n\ntext\n\n".repeat(40);
+        let front = format!(
+            "---\ntitle: x\n\n{}---\n\n",
+            "## not a slide\n\n".repeat(60)
+        );
+        let text = format!("{front}{body}");
+        let cut = halfway(&text, 2).expect("a cut");
+        assert!(cut > front.len() && text[cut..].starts_with("## Slide"));
+        assert_eq!(halfway(&format!("{body}[a]: /url\n"), 2), None);
+        assert_eq!(halfway(&format!("{body}x[^1]\n"), 2), None);
+        assert!(halfway(&body, 2).is_some());
+        assert_eq!(halfway(&body.replace("## ", "### "), 2), None);
+    }
+}

@@ -1,0 +1,311 @@
+//! The walk over the parsed text: slides start at headings and rules,
+//! comments become notes, images and links are recorded where they stand.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+
+use super::front_matter::parse_front_matter;
+use super::{markdown_options, Deck, RefKind, Reference, Render, Slide, SlideKind};
+
+/// A walk over part of the text.
+pub(super) struct Walked {
+    pub deck: Deck,
+    /// Whether the part ends with everything in it closed: no fenced code
+    /// or HTML block cut off by its end, no inline comment running past
+    /// it. Only then does the text after it parse the same on its own.
+    pub ends_cleanly: bool,
+}
+
+/// The walk over the parsed text (the part of it in `part`): slides, their
+/// HTML, where their notes are (sent on to `notes_tx`, a few at a time,
+/// if given). Slides get their ids once the whole deck is known.
+pub(super) fn walk<R: Render>(
+    text: &str,
+    part: Range<usize>,
+    slide_level: u8,
+    render: &R,
+    notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
+) -> Walked {
+    let mut s = Splitter {
+        text,
+        slide_level,
+        render,
+        deck: Deck::default(),
+        current: new_slide(SlideKind::Title, part.start),
+        events: Vec::new(),
+        depth: 0,
+        heading: None,
+        meta: None,
+        notes_tx,
+        notes_batch: Vec::new(),
+    };
+    // Events already taken apart into notes: a whole HTML block, or the
+    // rest of an inline comment that spans several events.
+    let mut in_html_block = false;
+    let mut skip_until = 0;
+    let mut skipped_open = 0usize;
+    // The last block at the top level that could run on past the end of
+    // the part: fenced code or HTML. Where it ends.
+    let mut open_ended: Option<usize> = None;
+    let parser = Parser::new_ext(&text[part.clone()], markdown_options());
+    for (event, local) in parser.into_offset_iter() {
+        let range = local.start + part.start..local.end + part.start;
+        if in_html_block {
+            in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
+            continue;
+        }
+        if range.start < skip_until {
+            // Inside a note: what it holds goes, but an end closing what
+            // began before the note (its paragraph) stays.
+            match event {
+                Event::Start(_) => {
+                    skipped_open += 1;
+                    continue;
+                }
+                Event::End(_) if skipped_open > 0 => {
+                    skipped_open -= 1;
+                    continue;
+                }
+                Event::End(_) => {}
+                _ => continue,
+            }
+        }
+        if let Event::Start(tag) = &event {
+            if s.depth == 0 {
+                open_ended = matches!(tag, Tag::CodeBlock(_) | Tag::HtmlBlock).then_some(range.end);
+            }
+        }
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                s.html(range);
+                in_html_block = true;
+            }
+            Event::InlineHtml(ref h) if h.starts_with("<!--") => {
+                skip_until = s.comment(range.start).unwrap_or(text.len());
+            }
+            event => s.event(event, range),
+        }
+    }
+    s.flush();
+    s.send_notes();
+    Walked {
+        deck: s.deck,
+        ends_cleanly: skip_until <= part.end && open_ended.is_none_or(|end| end < part.end),
+    }
+}
+
+pub(super) fn new_slide(kind: SlideKind, at: usize) -> Slide {
+    Slide {
+        kind,
+        title: String::new(),
+        id: String::new(),
+        body_html: String::new(),
+        notes: Vec::new(),
+        notes_html: String::new(),
+        at,
+    }
+}
+
+struct Splitter<'a, R> {
+    text: &'a str,
+    slide_level: u8,
+    render: &'a R,
+    deck: Deck,
+    current: Slide,
+    events: Vec<Event<'a>>,
+    depth: usize,
+    /// The title being collected while inside a slide heading.
+    heading: Option<String>,
+    meta: Option<String>,
+    /// Where notes go to be rendered, when a thread renders them.
+    notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
+    /// Notes found and not sent yet: sending each alone would wake the
+    /// notes thread ten thousand times.
+    notes_batch: Vec<Range<usize>>,
+}
+
+impl<'a, R: Render> Splitter<'a, R> {
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        match &event {
+            Event::Start(Tag::Heading { level, .. })
+                if self.depth == 0 && heading_level(*level) <= self.slide_level =>
+            {
+                let kind = if heading_level(*level) < self.slide_level {
+                    SlideKind::Section
+                } else {
+                    SlideKind::Content
+                };
+                self.start_slide(kind, range.start);
+                self.heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) if self.depth == 1 && self.heading.is_some() => {
+                self.current.title = self.heading.take().unwrap_or_default().trim().to_string();
+            }
+            Event::Rule if self.depth == 0 => {
+                self.start_slide(SlideKind::Content, range.end);
+                return;
+            }
+            Event::Start(Tag::MetadataBlock(_)) => {
+                self.meta = Some(String::new());
+                self.depth += 1;
+                return;
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                self.depth -= 1;
+                if let Some(m) = self.meta.take() {
+                    self.deck.meta = parse_front_matter(&m);
+                }
+                return;
+            }
+            Event::Text(t) if self.meta.is_some() => {
+                self.meta.as_mut().unwrap().push_str(t);
+                return;
+            }
+            Event::Text(t) | Event::Code(t) if self.heading.is_some() => {
+                self.heading.as_mut().unwrap().push_str(t);
+            }
+            _ => {}
+        }
+        match &event {
+            Event::Start(_) => self.depth += 1,
+            Event::End(_) => self.depth -= 1,
+            _ => {}
+        }
+        record_reference(&event, range.start, false, &mut self.deck.refs);
+        self.events.push(event);
+    }
+
+    /// An HTML block: its comments become notes, the rest stays HTML.
+    fn html(&mut self, range: Range<usize>) {
+        let block = &self.text[range.clone()];
+        let mut kept = String::new();
+        let mut pos = 0;
+        while let Some(i) = block[pos..].find("<!--") {
+            let start = pos + i;
+            kept.push_str(&block[pos..start]);
+            match self.comment(range.start + start) {
+                Some(end) => pos = (end - range.start).min(block.len()),
+                None => {
+                    pos = block.len();
+                    break;
+                }
+            }
+        }
+        kept.push_str(&block[pos..]);
+        if !kept.trim().is_empty() {
+            scan_html_images(&kept, range.start, &mut self.deck.refs);
+            self.events.push(Event::Html(CowStr::from(kept)));
+        }
+    }
+
+    /// A comment starting at `start` of the text: the current slide's
+    /// notes. Returns the offset just past its `-->`.
+    fn comment(&mut self, start: usize) -> Option<usize> {
+        let inner = start + 4;
+        match self.text[inner..].find("-->") {
+            Some(i) => {
+                self.current.notes.push(inner..inner + i);
+                if self.notes_tx.is_some() {
+                    self.notes_batch.push(inner..inner + i);
+                    if self.notes_batch.len() == NOTES_BATCH {
+                        self.send_notes();
+                    }
+                }
+                Some(inner + i + 3)
+            }
+            None => {
+                self.deck.unclosed_comments.push(start);
+                None
+            }
+        }
+    }
+
+    fn start_slide(&mut self, kind: SlideKind, at: usize) {
+        self.flush();
+        self.current = new_slide(kind, at);
+    }
+
+    /// Ends the current slide, keeping it unless it is an empty one left
+    /// by a rule right before a heading.
+    fn flush(&mut self) {
+        let html = self.render.html(self.events.drain(..));
+        let mut slide = std::mem::replace(&mut self.current, new_slide(SlideKind::Content, 0));
+        slide.body_html = html;
+        let empty = slide.body_html.trim().is_empty() && slide.notes.is_empty();
+        let is_title = slide.kind == SlideKind::Title;
+        if !(empty && (is_title || slide.title.is_empty())) {
+            self.deck.slides.push(slide);
+        }
+    }
+
+    fn send_notes(&mut self) {
+        if let Some(tx) = &self.notes_tx {
+            let _ = tx.send(std::mem::take(&mut self.notes_batch));
+        }
+    }
+}
+
+/// Notes sent to the notes thread at a time.
+const NOTES_BATCH: usize = 64;
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    l as u8
+}
+
+/// Renders one note, with the references it makes.
+pub(super) fn render_note<R: Render>(
+    text: &str,
+    note: Range<usize>,
+    render: &R,
+) -> (String, Vec<Reference>) {
+    let mut refs = Vec::new();
+    let md = &text[note.clone()];
+    if md.trim().is_empty() {
+        return (String::new(), refs);
+    }
+    let mut events = Vec::new();
+    for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
+        let at = note.start + range.start;
+        record_reference(&event, at, true, &mut refs);
+        if let Event::Html(h) | Event::InlineHtml(h) = &event {
+            scan_html_images(h, at, &mut refs);
+        }
+        events.push(event);
+    }
+    (render.html(events.into_iter()), refs)
+}
+
+fn record_reference(event: &Event, at: usize, in_notes: bool, refs: &mut Vec<Reference>) {
+    let (kind, url) = match event {
+        Event::Start(Tag::Image { dest_url, .. }) => (RefKind::Image, dest_url),
+        Event::Start(Tag::Link { dest_url, .. }) => (RefKind::Link, dest_url),
+        _ => return,
+    };
+    refs.push(Reference {
+        kind,
+        url: url.to_string(),
+        at,
+        in_notes,
+    });
+}
+
+/// `<img src="…">` in raw HTML counts as an image reference too.
+fn scan_html_images(html: &str, at: usize, refs: &mut Vec<Reference>) {
+    static IMG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !html.contains("<img") && !html.contains("<IMG") {
+        return;
+    }
+    let re = IMG.get_or_init(|| {
+        regex::Regex::new(r#"(?i)<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']"#).expect("valid regex")
+    });
+    for c in re.captures_iter(html) {
+        let m = c.get(1).expect("group 1");
+        refs.push(Reference {
+            kind: RefKind::Image,
+            url: m.as_str().to_string(),
+            at: at + c.get(0).expect("match").start(),
+            in_notes: false,
+        });
+    }
+}

@@ -1,0 +1,14 @@
+//! Everything that writes HTML, as one stage after the deck: escaping,
+//! highlighting, Markdown to slide and note HTML ([`Markdown`], which the
+//! deck stage is handed), and the pages around the slides.
+
+mod escape;
+pub mod highlight;
+mod markdown;
+pub mod page;
+mod slides;
+
+pub use escape::escape;
+pub use highlight::Highlighter;
+pub use markdown::Markdown;
+pub use page::{Page, Templates};

@@ -1,0 +1,570 @@
+//! The include language: `include`, `define` and friends, expanded exactly
+//! as GNU m4 expands them after `changequote(,)dnl`.
+//!
+//! The expander is m4's reading model, written as a loop instead of m4's
+//! recursion: a stack of input blocks (files and pushed-back expansions,
+//! read as one seamless stream, so a token may run from an included file
+//! into the file that included it), and a stack of calls whose arguments
+//! are being collected. Plain text is copied in runs; only names of macros,
+//! comments that cross a block, quotes and argument punctuation take the
+//! slow path, which reads one token at a time as m4 does.
+
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+
+use super::builtins::{Builtin, Macro};
+use super::input::{origin, Block, Calls, Ctx};
+use super::linemap::{Inclusion, LocatedText, Origin};
+use super::problem::{Problem, ProblemKind};
+use super::syntax::{is_space, is_word_char, is_word_start, length_bit, special_bytes, WORD_CHAR};
+use super::Options;
+use crate::source::{SourceId, Sources};
+
+/// Calls in a row that read no byte of any file: a macro that keeps
+/// expanding to itself, which m4 would follow forever.
+const STEP_LIMIT: u64 = 1_000_000;
+/// Pending input blocks: includes and expansions nested this deep are a
+/// loop, not a talk.
+const INPUT_DEPTH_LIMIT: usize = 100_000;
+/// Expanded text (or one argument) larger than this is a runaway.
+const SIZE_LIMIT: usize = 1 << 30;
+/// Macro calls named with a problem inside a macro's body: enough to find
+/// the call, not a wall of text for a deep recursion.
+pub(super) const MAX_CALLS_SHOWN: usize = 8;
+
+/// A call whose arguments are being collected.
+pub(super) struct Frame {
+    pub(super) name: Vec<u8>,
+    pub(super) mac: Macro,
+    pub(super) at: Origin,
+    pub(super) open: Origin,
+    pub(super) args: Vec<LocatedText>,
+    pub(super) cur: LocatedText,
+    pub(super) depth: usize,
+    /// At the start of an argument, where whitespace is dropped.
+    pub(super) skipping: bool,
+    /// Why the name was read (see [`Ctx`]).
+    pub(super) ctx: Ctx,
+}
+
+pub(super) struct Expander<'s> {
+    pub(super) sources: &'s mut Sources,
+    pub(super) nesting_limit: usize,
+    pub(super) input: Vec<Block>,
+    pub(super) frames: Vec<Frame>,
+    pub(super) out: LocatedText,
+    pub(super) macros: FxHashMap<Vec<u8>, Macro>,
+    /// For each first byte, the lengths of defined names starting with it
+    /// (bit N for length N, bit 63 for 63 and longer): most words are told
+    /// apart from macro names without hashing them.
+    pub(super) name_shapes: [u64; 256],
+    /// Bytes the plain-text scan must stop and look at: word starts, `#`,
+    /// argument punctuation and the first byte of the open quote.
+    pub(super) special: [bool; 256],
+    pub(super) lquote: Vec<u8>,
+    pub(super) rquote: Vec<u8>,
+    pub(super) inclusions: Vec<Inclusion>,
+    /// For each inclusion, the one whose reading opened it.
+    pub(super) opened_by: Vec<Option<u32>>,
+    pub(super) problems: Vec<Problem>,
+    pub(super) steps: u64,
+    pub(super) stopped: bool,
+}
+
+impl<'s> Expander<'s> {
+    pub(super) fn new(sources: &'s mut Sources, options: &Options) -> Self {
+        let mut x = Expander {
+            sources,
+            nesting_limit: options.nesting_limit,
+            input: Vec::new(),
+            frames: Vec::new(),
+            out: LocatedText::new(),
+            macros: FxHashMap::default(),
+            name_shapes: [0; 256],
+            special: special_bytes(None),
+            lquote: Vec::new(),
+            rquote: Vec::new(),
+            inclusions: Vec::new(),
+            opened_by: Vec::new(),
+            problems: Vec::new(),
+            steps: 0,
+            stopped: false,
+        };
+        for (name, b) in [
+            ("include", Builtin::Include),
+            ("sinclude", Builtin::Sinclude),
+            ("define", Builtin::Define),
+            ("undefine", Builtin::Undefine),
+            ("ifdef", Builtin::Ifdef),
+            ("ifelse", Builtin::Ifelse),
+            ("dnl", Builtin::Dnl),
+            ("changequote", Builtin::Changequote),
+        ] {
+            x.insert_macro(name.as_bytes(), Macro::Builtin(b));
+        }
+        x
+    }
+
+    pub(super) fn insert_macro(&mut self, name: &[u8], m: Macro) {
+        if let Some(&b) = name.first() {
+            self.name_shapes[b as usize] |= length_bit(name.len());
+        }
+        self.macros.insert(name.to_vec(), m);
+    }
+
+    pub(super) fn define(&mut self, name: &[u8], body: LocatedText) {
+        self.insert_macro(name, Macro::User(Rc::new(body)));
+    }
+
+    /// A new reading of `file`, by the include call written at `from` and
+    /// read while reading inclusion `opened_by`.
+    pub(super) fn new_inclusion(
+        &mut self,
+        file: SourceId,
+        from: Option<Origin>,
+        opened_by: Option<u32>,
+    ) -> u32 {
+        self.inclusions.push(Inclusion { file, from });
+        self.opened_by.push(opened_by);
+        (self.inclusions.len() - 1) as u32
+    }
+
+    pub(super) fn problem(&mut self, kind: ProblemKind, at: Origin, width: usize) {
+        self.problem_in(kind, at, width, &None);
+    }
+
+    /// A problem at `at` in the expansion of `calls`, which go with it.
+    pub(super) fn problem_in(
+        &mut self,
+        kind: ProblemKind,
+        at: Origin,
+        width: usize,
+        calls: &Calls,
+    ) {
+        if kind.is_fatal() {
+            self.stopped = true;
+        }
+        let calls = calls.iter().flat_map(|c| c.iter());
+        let calls = calls.map(|(name, at)| (name.to_string(), *at)).collect();
+        self.problems.push(Problem {
+            kind,
+            at,
+            width,
+            calls,
+        });
+    }
+
+    /// Where text read now goes: the argument being collected, or the output.
+    pub(super) fn dest(&mut self) -> &mut LocatedText {
+        match self.frames.last_mut() {
+            Some(f) => &mut f.cur,
+            None => &mut self.out,
+        }
+    }
+
+    pub(super) fn run(&mut self) {
+        while !self.stopped {
+            let Some(top) = self.input.last_mut() else {
+                self.end_of_input();
+                return;
+            };
+            if top.done() {
+                self.input.pop();
+                continue;
+            }
+            top.sync();
+            if let Some(frame) = self.frames.last_mut() {
+                if frame.skipping {
+                    let bytes = top.bytes();
+                    let mut i = top.pos;
+                    while i < top.seg_end && is_space(bytes[i]) {
+                        i += 1;
+                    }
+                    let n = i - top.pos;
+                    top.advance(n);
+                    if top.pos == top.seg_end {
+                        continue;
+                    }
+                    frame.skipping = false;
+                }
+            }
+            let macro_name = self.copy_plain_run();
+            if self.dest_len() > SIZE_LIMIT {
+                let at = self.here();
+                self.problem(ProblemKind::TooLarge, at, 1);
+                return;
+            }
+            if let Some(name) = macro_name {
+                self.macro_word(name);
+                continue;
+            }
+            let top = self.input.last_mut().expect("a block is on the stack");
+            if top.pos < top.seg_end {
+                self.step();
+            }
+        }
+    }
+
+    pub(super) fn dest_len(&self) -> usize {
+        self.frames.last().map_or(self.out.len(), |f| f.cur.len())
+    }
+
+    /// Copies bytes that m4 would pass through one token at a time (plain
+    /// characters, words that name no macro, comments within the block,
+    /// nested parentheses inside arguments) in one go, and stops at the
+    /// first thing that needs the careful path.
+    pub(super) fn copy_plain_run(&mut self) -> Option<std::ops::Range<usize>> {
+        let Expander {
+            input,
+            frames,
+            out,
+            macros,
+            name_shapes,
+            special,
+            lquote,
+            steps,
+            ..
+        } = self;
+        let quote = lquote.first().copied();
+        let top = input.last_mut().expect("a block is on the stack");
+        let frame = frames.last_mut();
+        let in_args = frame.is_some();
+        let mut depth = frame.as_ref().map_or(0, |f| f.depth);
+        let bytes = top.bytes();
+        let (start, end) = (top.pos, top.seg_end);
+        let mut i = start;
+        let mut stopped_at_macro = None;
+        while i < end {
+            if !special[bytes[i] as usize] {
+                i += 1;
+                continue;
+            }
+            let b = bytes[i];
+            if is_word_start(b) {
+                let mut j = i + 1;
+                while j < end && WORD_CHAR[bytes[j] as usize] {
+                    j += 1;
+                }
+                // A word at the end of the block may go on in the next one.
+                if j == end {
+                    break;
+                }
+                if name_shapes[b as usize] & length_bit(j - i) != 0
+                    && macros.contains_key(&bytes[i..j])
+                {
+                    stopped_at_macro = Some(i..j);
+                    break;
+                }
+                i = j;
+            } else if b == b'#' {
+                match memchr::memchr(b'\n', &bytes[i..end]) {
+                    Some(k) => i += k + 1,
+                    None => break,
+                }
+            } else if Some(b) == quote {
+                break;
+            } else if in_args && (b == b'(' || b == b')' || b == b',') {
+                match b {
+                    b'(' => depth += 1,
+                    b')' if depth > 0 => depth -= 1,
+                    _ if depth > 0 => {}
+                    _ => break,
+                }
+                i += 1;
+            } else {
+                i += 1;
+            }
+        }
+        if i > start {
+            let from = top.cur;
+            let run_end = from.advanced(&bytes[start..i]);
+            match frame {
+                Some(f) => {
+                    f.cur.append_known(&bytes[start..i], from, run_end);
+                    f.depth = depth;
+                }
+                None => out.append_known(&bytes[start..i], from, run_end),
+            }
+            if top.is_file {
+                *steps = 0;
+            }
+            top.cur = run_end;
+            top.pos = i;
+        }
+        stopped_at_macro
+    }
+
+    /// Takes the name of a macro found whole in the current block by
+    /// `copy_plain_run` (as `step` would, without reading it byte by byte).
+    pub(super) fn macro_word(&mut self, range: std::ops::Range<usize>) {
+        let top = self.input.last_mut().expect("a block is on the stack");
+        let mut word = LocatedText::new();
+        let at = top.cur;
+        let ctx = Ctx {
+            reader: top.reader,
+            calls: top.calls.clone(),
+        };
+        word.append(&top.bytes()[range.clone()], at);
+        top.advance(range.len());
+        if top.is_file {
+            self.steps = 0;
+        }
+        self.word(word, ctx);
+    }
+
+    // ---- reading one byte at a time, across blocks, as m4 does ----
+
+    pub(super) fn peek_byte(&self) -> Option<u8> {
+        self.input
+            .iter()
+            .rev()
+            .find(|b| !b.done())
+            .map(|b| b.bytes()[b.pos])
+    }
+
+    /// Whether the input ahead starts with `s` (looking across blocks).
+    pub(super) fn input_starts_with(&self, s: &[u8]) -> bool {
+        let mut want = s;
+        for block in self.input.iter().rev() {
+            if want.is_empty() {
+                break;
+            }
+            let rest = &block.bytes()[block.pos.min(block.bytes().len())..];
+            let n = rest.len().min(want.len());
+            if rest[..n] != want[..n] {
+                return false;
+            }
+            want = &want[n..];
+        }
+        want.is_empty()
+    }
+
+    pub(super) fn next_byte(&mut self) -> Option<(u8, Origin)> {
+        loop {
+            let top = self.input.last_mut()?;
+            if top.done() {
+                self.input.pop();
+                continue;
+            }
+            top.sync();
+            let b = top.bytes()[top.pos];
+            let at = top.cur;
+            top.advance(1);
+            if top.is_file {
+                self.steps = 0;
+            }
+            return Some((b, at));
+        }
+    }
+
+    pub(super) fn skip_bytes(&mut self, n: usize) {
+        for _ in 0..n {
+            self.next_byte();
+        }
+    }
+
+    /// The origin of the next byte, or of the end of the input.
+    pub(super) fn here(&mut self) -> Origin {
+        for block in self.input.iter_mut().rev() {
+            if !block.done() {
+                block.sync();
+                return block.cur;
+            }
+        }
+        self.input
+            .last()
+            .map(|b| b.cur)
+            .or_else(|| self.out.spans.last().map(|s| s.origin))
+            .unwrap_or(origin(0, 1, 1))
+    }
+
+    /// Why the block the next byte comes from is read (see [`Ctx`]).
+    pub(super) fn ctx(&self) -> Ctx {
+        let block = self
+            .input
+            .iter()
+            .rev()
+            .find(|b| !b.done())
+            .or(self.input.last());
+        Ctx {
+            reader: block.map_or(0, |b| b.reader),
+            calls: block.and_then(|b| b.calls.clone()),
+        }
+    }
+
+    pub(super) fn next_is_open_paren(&self) -> bool {
+        self.peek_byte() == Some(b'(')
+            && (self.lquote.is_empty() || !self.input_starts_with(&self.lquote))
+    }
+
+    /// Reads one token the careful way and acts on it.
+    pub(super) fn step(&mut self) {
+        let Some(b) = self.peek_byte() else { return };
+        if is_word_start(b) {
+            let ctx = self.ctx();
+            let mut word = LocatedText::new();
+            let (_, at) = self.next_byte().expect("peeked");
+            word.append(&[b], at);
+            while let Some(c) = self.peek_byte().filter(|&c| is_word_char(c)) {
+                let (_, at) = self.next_byte().expect("peeked");
+                word.append(&[c], at);
+            }
+            self.word(word, ctx);
+        } else if b == b'#' {
+            let offset = self.out.len();
+            let mut comment = LocatedText::new();
+            let mut ended = false;
+            let start = self.here();
+            while let Some((c, at)) = self.next_byte() {
+                comment.append(&[c], at);
+                if c == b'\n' {
+                    ended = true;
+                    break;
+                }
+            }
+            self.dest().append_all(&comment);
+            if !ended && self.frames.is_empty() {
+                self.problem(
+                    ProblemKind::UnterminatedComment {
+                        output_offset: offset,
+                    },
+                    start,
+                    1,
+                );
+            }
+        } else if !self.lquote.is_empty() && self.input_starts_with(&self.lquote) {
+            self.quoted();
+        } else {
+            let (c, at) = self.next_byte().expect("peeked");
+            self.punctuation(c, at);
+        }
+    }
+
+    pub(super) fn quoted(&mut self) {
+        let start = self.here();
+        self.skip_bytes(self.lquote.len());
+        let (lq, rq) = (self.lquote.clone(), self.rquote.clone());
+        let mut text = LocatedText::new();
+        let mut level = 1;
+        loop {
+            if self.peek_byte().is_none() {
+                self.problem(ProblemKind::UnclosedQuote, start, lq.len());
+                return;
+            }
+            let at = self.here();
+            if self.input_starts_with(&rq) {
+                self.skip_bytes(rq.len());
+                level -= 1;
+                if level == 0 {
+                    break;
+                }
+                text.append(&rq, at);
+            } else if self.input_starts_with(&lq) {
+                self.skip_bytes(lq.len());
+                level += 1;
+                text.append(&lq, at);
+            } else {
+                let (c, at) = self.next_byte().expect("peeked");
+                text.append(&[c], at);
+            }
+        }
+        self.dest().append_all(&text);
+    }
+
+    /// A single character: argument punctuation inside a call, else text.
+    pub(super) fn punctuation(&mut self, c: u8, at: Origin) {
+        let Some(frame) = self.frames.last_mut() else {
+            self.out.append(&[c], at);
+            return;
+        };
+        match c {
+            b'(' => {
+                frame.depth += 1;
+                frame.cur.append(&[c], at);
+            }
+            b')' if frame.depth > 0 => {
+                frame.depth -= 1;
+                frame.cur.append(&[c], at);
+            }
+            b')' => {
+                let mut frame = self.frames.pop().expect("a frame");
+                frame.args.push(std::mem::take(&mut frame.cur));
+                self.call(frame.mac, &frame.name, frame.args, frame.at, frame.ctx);
+            }
+            b',' if frame.depth == 0 => {
+                frame.args.push(std::mem::take(&mut frame.cur));
+                frame.skipping = true;
+            }
+            _ => frame.cur.append(&[c], at),
+        }
+    }
+
+    pub(super) fn word(&mut self, word: LocatedText, ctx: Ctx) {
+        let mac = self.macros.get(&word.bytes).cloned();
+        match mac {
+            Some(Macro::Builtin(b)) if b.needs_parens() && !self.next_is_open_paren() => {
+                self.dest().append_all(&word)
+            }
+            Some(mac) => {
+                let at = word.spans[0].origin;
+                self.start_call(mac, word.bytes, at, ctx);
+            }
+            None => self.dest().append_all(&word),
+        }
+    }
+
+    pub(super) fn start_call(&mut self, mac: Macro, name: Vec<u8>, at: Origin, ctx: Ctx) {
+        let name_text = String::from_utf8_lossy(&name).into_owned();
+        let width = name_text.chars().count();
+        if self.frames.len() + 1 > self.nesting_limit {
+            let limit = self.nesting_limit;
+            self.problem(
+                ProblemKind::NestingLimit {
+                    name: name_text,
+                    limit,
+                },
+                at,
+                width,
+            );
+            return;
+        }
+        self.steps += 1;
+        if self.steps > STEP_LIMIT || self.input.len() > INPUT_DEPTH_LIMIT {
+            self.problem(ProblemKind::Runaway { name: name_text }, at, width);
+            return;
+        }
+        if self.next_is_open_paren() {
+            let (_, open) = self.next_byte().expect("peeked");
+            self.frames.push(Frame {
+                name,
+                mac,
+                at,
+                open,
+                args: Vec::new(),
+                cur: LocatedText::new(),
+                depth: 0,
+                skipping: true,
+                ctx,
+            });
+        } else {
+            self.call(mac, &name, Vec::new(), at, ctx);
+        }
+    }
+
+    /// Pushes input to be read next. Blocks read to the end are dropped
+    /// first: a macro that expands to a call of itself leaves one behind
+    /// per call, and every look ahead would walk them all.
+    pub(super) fn push_input(&mut self, block: Block) {
+        while self.input.last().is_some_and(Block::done) {
+            self.input.pop();
+        }
+        self.input.push(block);
+    }
+
+    pub(super) fn push_text(&mut self, t: LocatedText, ctx: Ctx) {
+        if !t.is_empty() {
+            self.push_input(Block::string(t, ctx));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The include language: `include`, `define` and friends, expanded exactly
+//! as GNU m4 expands them after `changequote(,)dnl`.
+//!
+//! The expander is m4's reading model, written as a loop instead of m4's
+//! recursion: a stack of input blocks (files and pushed-back expansions,
+//! read as one seamless stream, so a token may run from an included file
+//! into the file that included it), and a stack of calls whose arguments
+//! are being collected. Plain text is copied in runs; only names of macros,
+//! comments that cross a block, quotes and argument punctuation take the
+//! slow path, which reads one token at a time as m4 does.
+//!
+//! [`syntax`] is what a name is; [`input`] the stack of input blocks;
+//! [`expander`] the reading loop; [`builtins`] what each builtin does;
+//! [`linemap`] where each output byte came from; [`problem`] what can go
+//! wrong, and how each problem is told.
+
+mod builtins;
+mod expander;
+mod input;
+pub mod linemap;
+mod problem;
+pub mod syntax;
+
+use crate::source::{SourceId, Sources};
+use expander::Expander;
+use input::{origin, Block};
+use linemap::{LocatedText, SourceMap};
+pub use problem::{Problem, ProblemKind};
+
+/// Calls nested inside the arguments of calls (m4's `-L`; GNU m4 1.4.19
+/// has no limit unless given one, and recurses until memory runs out).
+pub const NESTING_LIMIT: usize = 1024;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Macros defined before the first line (m4's `-D NAME=VALUE`).
+    pub defines: Vec<(String, String)>,
+    pub nesting_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            defines: Vec::new(),
+            nesting_limit: NESTING_LIMIT,
+        }
+    }
+}
+
+/// The expanded text of a talk, with the way back to its sources.
+#[derive(Debug)]
+pub struct Expanded {
+    pub text: String,
+    pub map: SourceMap,
+    pub problems: Vec<Problem>,
+}
+
+/// Expands `entry` and everything it includes.
+pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expanded {
+    let mut x = Expander::new(sources, options);
+    for (name, value) in &options.defines {
+        let id = x
+            .sources
+            .add_virtual("<definitions>", &format!("{name}={value}"));
+        let inclusion = x.new_inclusion(id, None, None);
+        let mut body = LocatedText::new();
+        let col = name.len() as u32 + 2;
+        body.append(value.as_bytes(), origin(inclusion, 1, col));
+        x.define(name.as_bytes(), body);
+    }
+    let inclusion = x.new_inclusion(entry, None, None);
+    let text = x.sources.get(entry).text.clone();
+    x.input.push(Block::file(text, inclusion));
+    x.run();
+    x.sources.stop_reading_ahead();
+    let out = std::mem::take(&mut x.out);
+    let text = String::from_utf8(out.bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Expanded {
+        text,
+        map: SourceMap {
+            inclusions: x.inclusions,
+            spans: out.spans,
+        },
+        problems: x.problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::LoadError;
+    use std::path::Path;
+
+    /// Expands `files` (the first is the entry) in a temporary talk root.
+    fn expand_files(files: &[(&str, &str)]) -> Expanded {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut sources = Sources::new(dir.path(), &[], false, syntax::literal_includes);
+        let entry = sources.load_entry(&dir.path().join(files[0].0)).unwrap();
+        expand(&mut sources, entry, &Options::default())
+    }
+
+    fn kinds(x: &Expanded) -> Vec<&ProblemKind> {
+        x.problems.iter().map(|p| &p.kind).collect()
+    }
+
+    #[test]
+    fn sinclude_of_a_folder_is_silent_as_in_m4() {
+        let x = expand_files(&[("main.md", "a sinclude(sub) b\n"), ("sub/f.md", "f\n")]);
+        assert_eq!(x.text, "a  b\n");
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        let x = expand_files(&[("main.md", "a include(sub) b\n"), ("sub/f.md", "f\n")]);
+        assert_eq!(x.text, "a  b\n");
+        assert_eq!(
+            kinds(&x),
+            [&ProblemKind::Load {
+                name: "sub".into(),
+                error: LoadError::IsDirectory
+            }]
+        );
+    }
+
+    #[test]
+    fn a_macro_may_include_the_file_it_was_defined_in_once_that_is_read() {
+        // The include is written in a2.md but read from main.md, after
+        // a2.md has ended: m4 reads a2.md again, and so must we.
+        let x = expand_files(&[
+            ("main.md", "include(a2.md)M\n"),
+            (
+                "a2.md",
+                "changequote([,])define([M],[include(a2.md)])changequote(,)A\n",
+            ),
+        ]);
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        assert_eq!(x.text, "A\nA\n\n");
+    }
+
+    #[test]
+    fn include_cycles_are_found_through_macros_and_at_the_ends_of_files() {
+        // ta.md's block is used up when it includes tb.md.
+        let x = expand_files(&[
+            ("main.md", "include(ta.md)\n"),
+            ("ta.md", "A include(tb.md)"),
+            ("tb.md", "B include(ta.md)"),
+        ]);
+        let files = ["ta.md", "tb.md", "ta.md"].map(String::from).to_vec();
+        assert_eq!(kinds(&x), [&ProblemKind::Cycle { files }]);
+        // The include is written in main.md but read in ma.md.
+        let x = expand_files(&[
+            (
+                "main.md",
+                "changequote([,])define([M],[include(ma.md)])changequote(,)include(ma.md)\n",
+            ),
+            ("ma.md", "x M\n"),
+        ]);
+        let files = ["ma.md", "ma.md"].map(String::from).to_vec();
+        assert_eq!(kinds(&x), [&ProblemKind::Cycle { files }]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        // A pipe would block the read for ever; a socket stands in for it.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.md"), "x include(sock.md) y\n").unwrap();
+        let _listener = std::os::unix::net::UnixListener::bind(dir.path().join("sock.md")).unwrap();
+        let mut sources = Sources::new(dir.path(), &[], false, syntax::literal_includes);
+        let entry = sources.load_entry(&dir.path().join("main.md")).unwrap();
+        let x = expand(&mut sources, entry, &Options::default());
+        assert_eq!(x.text, "x  y\n");
+        assert_eq!(
+            kinds(&x),
+            [&ProblemKind::Load {
+                name: "sock.md".into(),
+                error: LoadError::Unreadable {
+                    path: "sock.md".into(),
+                    reason: "not a regular file (a pipe, a socket or a device)".into(),
+                }
+            }]
+        );
+    }
+
+    /// Expands one file's text, with no file system.
+    fn expand_text(text: &str) -> Expanded {
+        let mut sources = Sources::new(
+            Path::new("/nonexistent-root"),
+            &[],
+            false,
+            syntax::literal_includes,
+        );
+        let entry = sources.add_virtual("main.md", text);
+        expand(&mut sources, entry, &Options::default())
+    }
+
+    #[test]
+    fn a_macro_expanding_to_itself_stops_as_a_runaway() {
+        // Each call leaves the block it was read from exhausted under the
+        // next expansion; those must not pile up (they made every step
+        // walk the whole stack, so this ran for minutes).
+        for text in [
+            "define(y,y)y\n",
+            "define(y,y)(y)\n",
+            "define(y,y)ifelse(a,y)\n",
+        ] {
+            let x = expand_text(text);
+            assert_eq!(
+                kinds(&x),
+                [&ProblemKind::Runaway { name: "y".into() }],
+                "{text}"
+            );
+        }
+    }
+}
