@@ -48,6 +48,7 @@ pub struct BuildConfig {
     /// Folders searched after the root for includes (m4's `-I`).
     pub include_path: Vec<PathBuf>,
     /// Headings up to this level start a slide.
+    #[serde(deserialize_with = "slide_level")]
     pub slide_level: u8,
     pub aspect_ratio: AspectRatio,
     /// Lets includes and references resolve outside the root.
@@ -99,7 +100,8 @@ impl AspectRatio {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DeckConfig {
-    pub name: String,
+    /// With its place in `book.toml`, for problems found across decks.
+    pub name: toml::Spanned<String>,
     pub source: PathBuf,
     #[serde(default)]
     pub title: Option<String>,
@@ -158,7 +160,7 @@ impl Project {
     }
 
     pub fn deck(&self, name: &str) -> Option<&DeckConfig> {
-        self.config.decks.iter().find(|d| d.name == name)
+        self.config.decks.iter().find(|d| d.name.get_ref() == name)
     }
 }
 
@@ -178,35 +180,41 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
     Ok(config)
 }
 
-fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
-    let at_key = |key: &str| {
-        let offset = text.find(&format!("\n{key}")).map_or(0, |i| i + 1);
-        location(text, shown, offset)
-    };
-    let level = config.build.slide_level;
-    if !(1..=6).contains(&level) {
-        return Err(Diagnostic::new(format!(
-            "{shown}: slide-level must be between 1 and 6, not {level}"
-        ))
-        .at(at_key("slide-level"), 11)
-        .into());
+/// `slide-level`, refused outside 1 to 6 while the parser still knows
+/// where the value stands.
+fn slide_level<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<u8, D::Error> {
+    let level = i64::deserialize(d)?;
+    match u8::try_from(level) {
+        Ok(l @ 1..=6) => Ok(l),
+        _ => Err(serde::de::Error::custom(format!(
+            "slide-level must be between 1 and 6, not {level}"
+        ))),
     }
-    let mut seen = Vec::new();
+}
+
+/// What the parser cannot see in one value: each deck's name, and that no
+/// two decks share one.
+fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
+    let mut seen: Vec<&str> = Vec::new();
     for deck in &config.decks {
-        let bad = deck.name.is_empty()
-            || deck.name.starts_with('.')
-            || deck.name.contains(['/', '\\'])
-            || seen.contains(&&deck.name);
-        if bad {
-            return Err(Diagnostic::new(format!(
-                "{shown}: deck name `{}` is empty, repeated or not a plain folder name",
-                deck.name
-            ))
-            .at(at_key("name"), 4)
-            .help("each [[deck]] needs its own name; it becomes the folder under the build folder")
+        let name = deck.name.get_ref().as_str();
+        let problem = if name.is_empty()
+            || name.starts_with('.')
+            || name.contains(['/', '\\'])
+            || name.chars().any(char::is_control)
+        {
+            format!("deck name `{name}` is not a plain folder name")
+        } else if seen.contains(&name) {
+            format!("deck name `{name}` is used by an earlier [[deck]]")
+        } else {
+            seen.push(name);
+            continue;
+        };
+        let span = deck.name.span();
+        return Err(Diagnostic::new(format!("{shown}: {problem}"))
+            .at(location(text, shown, span.start), span.len())
+            .help("each [[deck]] needs a name of its own, without `/` or a leading `.`; it becomes the deck's folder under the build folder")
             .into());
-        }
-        seen.push(&deck.name);
     }
     Ok(())
 }

@@ -3,37 +3,12 @@
 
 use std::rc::Rc;
 
-use super::expander::{Expander, MAX_CALLS_SHOWN};
+use super::expander::{Builtin, Expander, Macro, MAX_CALLS_SHOWN};
 use super::input::{Block, Ctx};
 use super::linemap::{LocatedText, Origin};
 use super::problem::ProblemKind;
 use super::syntax::special_bytes;
 use crate::source::{LoadError, SourceId};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Builtin {
-    Include,
-    Sinclude,
-    Define,
-    Undefine,
-    Ifdef,
-    Ifelse,
-    Dnl,
-    Changequote,
-}
-
-impl Builtin {
-    /// Most builtins are words like any other unless `(` follows at once.
-    pub(super) fn needs_parens(self) -> bool {
-        !matches!(self, Builtin::Dnl | Builtin::Changequote)
-    }
-}
-
-#[derive(Clone)]
-pub(super) enum Macro {
-    Builtin(Builtin),
-    User(Rc<LocatedText>),
-}
 
 impl Expander<'_> {
     pub(super) fn call(

@@ -13,7 +13,6 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use super::builtins::{Builtin, Macro};
 use super::input::{origin, Block, Calls, Ctx};
 use super::linemap::{Inclusion, LocatedText, Origin};
 use super::problem::{Problem, ProblemKind};
@@ -32,6 +31,31 @@ const SIZE_LIMIT: usize = 1 << 30;
 /// Macro calls named with a problem inside a macro's body: enough to find
 /// the call, not a wall of text for a deep recursion.
 pub(super) const MAX_CALLS_SHOWN: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Builtin {
+    Include,
+    Sinclude,
+    Define,
+    Undefine,
+    Ifdef,
+    Ifelse,
+    Dnl,
+    Changequote,
+}
+
+impl Builtin {
+    /// Most builtins are words like any other unless `(` follows at once.
+    pub(super) fn needs_parens(self) -> bool {
+        !matches!(self, Builtin::Dnl | Builtin::Changequote)
+    }
+}
+
+#[derive(Clone)]
+pub(super) enum Macro {
+    Builtin(Builtin),
+    User(Rc<LocatedText>),
+}
 
 /// A call whose arguments are being collected.
 pub(super) struct Frame {

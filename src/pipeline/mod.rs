@@ -30,7 +30,7 @@ pub struct DeckSpec {
 /// of Markdown files; every deck of the book when none is named.
 pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
     let from_config = |d: &crate::config::DeckConfig| DeckSpec {
-        name: d.name.clone(),
+        name: d.name.get_ref().clone(),
         source: project.root.join(&d.source),
         title: d.title.clone(),
         defines: d.defines.clone().into_iter().collect(),
@@ -70,7 +70,7 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
                 .config
                 .decks
                 .iter()
-                .map(|d| d.name.as_str())
+                .map(|d| d.name.get_ref().as_str())
                 .collect();
             let known = if decks.is_empty() {
                 String::new()

@@ -4,10 +4,12 @@
 mod browser;
 mod build;
 mod check;
+mod config;
 mod differential;
 mod expand;
 mod harness;
 mod init;
+mod notes;
 mod serve;
 mod talk;
 mod webdriver;

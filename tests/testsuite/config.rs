@@ -1,0 +1,72 @@
+//! Problems in `book.toml`, each at the place the TOML parser found it.
+
+use crate::harness::Talk;
+
+#[track_caller]
+fn assert_check(talk: &Talk, stderr: &str) {
+    let run = talk.run(&["check"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str(), run.stdout.as_str()),
+        (1, stderr, "")
+    );
+}
+
+const DECK_NAME_HELP: &str = "help: each [[deck]] needs a name of its own, without `/` or a \
+     leading `.`; it becomes the deck's folder under the build folder\n";
+
+#[test]
+fn a_repeated_deck_name_is_shown_where_it_is_repeated() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n\n[[deck]]\nname = \"talk\"\nsource = \"a.md\"\n\n\
+             [[deck]]\nname = \"talk\"\nsource = \"b.md\"\n",
+        )
+        .file("a.md", "# A\n")
+        .file("b.md", "# B\n");
+    assert_check(
+        &talk,
+        &format!(
+            "error: book.toml: deck name `talk` is used by an earlier [[deck]]
+ --> book.toml:9:8
+  |
+9 | name = \"talk\"
+  |        ^^^^^^
+{DECK_NAME_HELP}"
+        ),
+    );
+}
+
+#[test]
+fn a_deck_name_that_is_not_a_folder_name_is_refused_at_its_value() {
+    let talk = Talk::new().file(
+        "book.toml",
+        "[[deck]]\nsource = \"a.md\"\n  name   =   \"../up\"\n",
+    );
+    assert_check(
+        &talk,
+        &format!(
+            "error: book.toml: deck name `../up` is not a plain folder name
+ --> book.toml:3:14
+  |
+3 |   name   =   \"../up\"
+  |              ^^^^^^^
+{DECK_NAME_HELP}"
+        ),
+    );
+}
+
+#[test]
+fn a_slide_level_out_of_range_is_shown_at_its_value() {
+    let talk = Talk::new().file("book.toml", "[build]\nslide-level = 9\n");
+    assert_check(
+        &talk,
+        "error: book.toml: slide-level must be between 1 and 6, not 9
+ --> book.toml:2:15
+  |
+2 | slide-level = 9
+  |               ^
+help: see the README for the keys book.toml accepts
+",
+    );
+}
