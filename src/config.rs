@@ -53,6 +53,8 @@ pub struct BuildConfig {
     pub aspect_ratio: AspectRatio,
     /// Lets includes and references resolve outside the root.
     pub allow_outside_root: bool,
+    /// Lets `build-dir` lead outside the root (`-o` always may).
+    pub allow_build_dir_outside_root: bool,
     /// A folder or URL with a real reveal.js to use instead of the
     /// built-in runtime.
     pub reveal: Option<String>,
@@ -66,6 +68,7 @@ impl Default for BuildConfig {
             slide_level: 2,
             aspect_ratio: AspectRatio::Wide,
             allow_outside_root: false,
+            allow_build_dir_outside_root: false,
             reveal: None,
         }
     }

@@ -1,3 +1,6 @@
+//! The binary: parse the command line, run it, print what went wrong and
+//! exit with its code.
+
 use clap::Parser;
 
 fn main() {

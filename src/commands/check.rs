@@ -4,6 +4,7 @@
 use crate::config::Project;
 use crate::error::{count, Diagnostic, Error, Result};
 use crate::html::Highlighter;
+use crate::output;
 use crate::pipeline;
 
 /// How `check` prints what it finds.
@@ -20,8 +21,12 @@ pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32>
     let hl = Highlighter::new();
     let mut all = Vec::new();
     for spec in &specs {
-        match pipeline::analyze(project, spec, &hl) {
-            Ok(_) => {}
+        // Where the deck would be built is checked too: a pull request
+        // can change `build-dir`.
+        let checked = pipeline::analyze(project, spec, &hl)
+            .and_then(|a| output::place_of(project, &a, None).map(drop));
+        match checked {
+            Ok(()) => {}
             Err(Error::Talk(ds)) => all.extend(ds),
             Err(e) => all.push(Diagnostic::new(e.to_string())),
         }

@@ -9,8 +9,10 @@ use crate::deck::{Deck, RefKind};
 use crate::error::Diagnostic;
 use crate::source::LoadError;
 
-/// Files to copy: relative path in the output → the file in the talk
-/// (its real path, links resolved).
+const PATH_HELP: &str = "paths are relative to the talk's root; fix the path or add the file";
+
+/// Files to copy: relative path in the deck's folder (folded, never
+/// leaving it) → the file in the talk (its real path, links resolved).
 pub type Assets = BTreeMap<String, PathBuf>;
 
 /// The local path a URL names, or `None` for a web address, an anchor or
@@ -49,6 +51,24 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
+/// The files a build writes itself in each deck's folder: no copy of the
+/// talk's may take their place.
+pub const GENERATED: &[&str] = &["index.html", "handout.html", ".slidebook"];
+
+/// Where a copy of `path` goes in the deck's folder: the path folded, or
+/// why it cannot go there.
+fn copy_path(path: &str) -> Result<String, &'static str> {
+    let folded = crate::paths::normalize(std::path::Path::new(path));
+    let rel = folded.to_string_lossy();
+    if folded.is_absolute() || rel.starts_with("..") {
+        return Err("would be copied outside the deck's folder");
+    }
+    if GENERATED.iter().any(|g| rel.eq_ignore_ascii_case(g)) {
+        return Err("would take the place of a page the build writes");
+    }
+    Ok(rel.into_owned())
+}
+
 /// Resolves every reference of the deck; what does not resolve becomes a
 /// diagnostic at the reference's source.
 pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
@@ -71,19 +91,26 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
             .entry(path.clone())
             .or_insert_with(|| loaded.sources.resolve_reference(&path))
             .clone();
-        let message = match resolved {
-            Ok(file) => {
-                if !assets.contains_key(&path) && file.is_file() {
-                    assets.insert(path, file);
+        let (message, help) = match resolved.map(|file| (copy_path(&path), file)) {
+            Ok((Ok(rel), file)) => {
+                if !rel.is_empty() && !assets.contains_key(&rel) && file.is_file() {
+                    assets.insert(rel, file);
                 }
                 continue;
             }
-            Err(LoadError::OutsideRoot(real)) => format!(
-                "{what} `{}` is outside the talk's root (it resolves to {})",
-                r.url,
-                real.display()
+            Ok((Err(why), _)) => (
+                format!("{what} `{}` {why}", r.url),
+                "the deck's folder keeps the talk's paths: refer to the file from the talk's root, with no `..`, under a name of its own",
             ),
-            Err(_) => format!("{what} `{}` not found", r.url),
+            Err(LoadError::OutsideRoot(real)) => (
+                format!(
+                    "{what} `{}` is outside the talk's root (it resolves to {})",
+                    r.url,
+                    real.display()
+                ),
+                PATH_HELP,
+            ),
+            Err(_) => (format!("{what} `{}` not found", r.url), PATH_HELP),
         };
         let Some(origin) = loaded.expanded.map.origin_at(text, r.at) else {
             problems.push(Diagnostic::new(message));
@@ -92,8 +119,7 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
         let width = text[r.at..]
             .find(')')
             .map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
-        let d = Diagnostic::new(message)
-            .help("paths are relative to the talk's root; fix the path or add the file");
+        let d = Diagnostic::new(message).help(help);
         let map = &loaded.expanded.map;
         problems.push(map.point(&loaded.sources, d, origin, width.min(80)));
     }

@@ -243,7 +243,9 @@ pub fn dedupe(all: &mut Vec<Diagnostic>) {
 }
 
 /// A deck name for a bare file: its stem, or its folder's name for entry
-/// files called `main.md` or `index.md` (as in `lightning/main.md`).
+/// files called `main.md` or `index.md` (as in `lightning/main.md`) unless
+/// that folder is a generic `src/` or `slides/`. Made a plain folder name:
+/// no separators, control characters or leading dots.
 fn deck_name_for(path: &Path) -> String {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
     let folder = std::env::current_dir()
@@ -252,9 +254,23 @@ fn deck_name_for(path: &Path) -> String {
         .parent()
         .and_then(|p| p.file_name())
         .map(|s| s.to_string_lossy().into_owned());
-    match (stem.as_deref(), folder) {
-        (Some("main" | "index"), Some(folder)) => folder,
-        (Some(stem), _) => stem.to_string(),
-        (None, _) => "deck".to_string(),
+    let name = match (stem.as_deref(), folder.as_deref()) {
+        (Some("main" | "index"), Some(folder)) if !matches!(folder, "src" | "slides") => folder,
+        (Some(stem), _) => stem,
+        (None, _) => "",
+    };
+    let plain: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '/' || c == '\\' {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match plain.trim_start_matches('.') {
+        "" => "deck".to_string(),
+        plain => plain.to_string(),
     }
 }

@@ -181,6 +181,7 @@ impl Resolver {
         }
         let clean = normalize(path);
         match clean.strip_prefix(&self.root) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
             Ok(rel) => rel.to_string_lossy().into_owned(),
             Err(_) => clean.to_string_lossy().into_owned(),
         }

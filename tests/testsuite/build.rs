@@ -341,25 +341,30 @@ fn a_build_never_writes_over_its_own_sources() {
             "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
         );
     let run = talk.run(&["build", "main.md", "-o", "."]);
-    assert_eq!(run.code, 1);
     assert_eq!(
-        run.stderr,
-        "error: refusing to overwrite `index.html`: the deck is built from it
-help: choose an output folder outside the talk's sources with -o, or change build-dir in book.toml
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "error: cannot build into `.`: it holds the whole talk
+help: build into a folder of its own, such as the default `book/`
 "
+        )
     );
     assert_eq!(
         talk.read("index.html"),
         "<p>a source that happens to be called index.html</p>\n"
     );
-    // Built next to its sources, an image is its own copy and stays whole.
-    let talk = Talk::new()
-        .file("main.md", "## One\n\n![logo](img/logo.svg)\n")
-        .file(
-            "img/logo.svg",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
-        );
-    assert_eq!(talk.run(&["build", "main.md", "-o", "."]).code, 0);
+    // A folder holding one of the deck's own files is never replaced.
+    let run = talk.run(&["build", "main.md", "-o", "img"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "error: cannot build into `img`: it holds `img/logo.svg`, which the deck is built from
+help: build into a folder of its own, outside the talk's sources
+"
+        )
+    );
     assert_eq!(
         talk.read("img/logo.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"

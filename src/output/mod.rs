@@ -1,0 +1,177 @@
+//! Writing decks: the only place that writes a build's files. Every deck
+//! is analyzed first, and only when all are sound, and every deck's
+//! folder is one a build may replace ([`place`]), is each one's
+//! `index.html`, `handout.html` and files written, into a new folder that
+//! then takes the old one's place ([`swap`]).
+
+mod place;
+mod swap;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::config::Project;
+use crate::error::{count, Error, Result};
+use crate::html::{Highlighter, Templates};
+use crate::paths::normalize;
+use crate::pipeline::{self, Analyzed};
+use place::Chosen;
+use swap::Staging;
+
+/// What a build wrote for one deck.
+#[derive(Debug)]
+pub struct Built {
+    pub name: String,
+    pub dir: PathBuf,
+    pub slides: usize,
+    pub with_notes: usize,
+    pub files: usize,
+}
+
+impl Built {
+    /// The line a build prints for the deck.
+    pub fn summary(&self, project: &Project) -> String {
+        let shown = self
+            .dir
+            .strip_prefix(&project.root)
+            .unwrap_or(&self.dir)
+            .display()
+            .to_string();
+        format!(
+            "built {}: {}, {} with notes, {} copied -> {shown}/index.html",
+            self.name,
+            count(self.slides, "slide"),
+            self.with_notes,
+            count(self.files, "file"),
+        )
+    }
+}
+
+/// Builds the named decks (every deck by default). `out` is the folder
+/// for a single deck, or the parent of one folder per deck. Every deck's
+/// place is checked before any is written.
+pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Result<Vec<Built>> {
+    let specs = pipeline::select(project, targets)?;
+    let hl = Highlighter::new();
+    let templates = Templates::load(&project.root)?;
+    let ready = pipeline::analyze_all(project, &specs, &hl)?;
+    let single = specs.len() == 1;
+    let cwd = std::env::current_dir().map_err(Error::io("."))?;
+    let places = ready
+        .iter()
+        .map(|a| place_of(project, a, out.map(|o| (cwd.join(o), single))))
+        .collect::<Result<Vec<PathBuf>>>()?;
+    ready
+        .into_iter()
+        .zip(places)
+        .map(|(a, dir)| {
+            let built = write_deck(project, &a, &templates, &dir);
+            // Freeing a big deck takes a while and nothing waits for it.
+            if a.deck.text_len >= crate::par::WORTH_A_THREAD {
+                std::thread::spawn(move || drop(a));
+            }
+            built
+        })
+        .collect()
+}
+
+/// The folder a deck is written to, checked: `out` is `-o`'s folder, made
+/// absolute, and whether it is the deck's own (one deck) or a parent of
+/// one per deck.
+pub fn place_of(project: &Project, a: &Analyzed, out: Option<(PathBuf, bool)>) -> Result<PathBuf> {
+    let (dir, chosen) = match out {
+        Some((o, true)) => (o, Chosen::CommandLine),
+        Some((o, false)) => (o.join(&a.spec.name), Chosen::CommandLine),
+        None => (
+            project
+                .root
+                .join(&project.config.build.build_dir)
+                .join(&a.spec.name),
+            Chosen::BuildDir {
+                outside_allowed: project.config.build.allow_build_dir_outside_root,
+            },
+        ),
+    };
+    let dir = normalize(&dir);
+    let sources: Vec<&Path> = a
+        .loaded
+        .sources
+        .real_paths()
+        .chain(a.assets.values().map(PathBuf::as_path))
+        .collect();
+    let shown = a.loaded.sources.display(&dir);
+    place::check(&dir, &project.root, chosen, &sources, &shown)?;
+    Ok(dir)
+}
+
+/// Writes a deck into a new folder, then swaps it in for the old one.
+fn write_deck(
+    project: &Project,
+    a: &Analyzed,
+    templates: &Templates,
+    dest: &Path,
+) -> Result<Built> {
+    let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
+    let staging = Staging::new(dest)?;
+    let dir = &staging.dir;
+    // The two pages are large; write them side by side.
+    let big = a.deck.text_len >= crate::par::WORTH_A_THREAD;
+    let (handout, index) = crate::par::both(
+        big,
+        || write_new(&dir.join("handout.html"), |w| handout.write_to(w)),
+        || write_new(&dir.join("index.html"), |w| index.write_to(w)),
+    );
+    handout.and(index)?;
+    write_new(&dir.join(place::MARKER), |w| {
+        w.write_all(b"A deck built by slidebook: the next build replaces this folder whole.\n")
+    })?;
+    for (rel, from) in &a.assets {
+        let to = dir.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        }
+        // An unchanged copy in the deck being replaced is linked, not
+        // copied again: nothing ever writes into a built file.
+        let old = dest.join(rel);
+        if unchanged(from, &old) && std::fs::hard_link(&old, &to).is_ok() {
+            continue;
+        }
+        let mut source = std::fs::File::open(from).map_err(Error::io(from))?;
+        write_new(&to, |w| std::io::copy(&mut source, w).map(drop))?;
+    }
+    staging.swap_in()?;
+    Ok(Built {
+        name: a.spec.name.clone(),
+        dir: dest.to_path_buf(),
+        slides: a.deck.slides.len(),
+        with_notes: a.deck.notes_count(),
+        files: a.assets.len(),
+    })
+}
+
+/// Whether `to` is a plain file that is already a copy of `from`: as
+/// large, and written since.
+fn unchanged(from: &Path, to: &Path) -> bool {
+    let (Ok(f), Ok(t)) = (std::fs::metadata(from), std::fs::symlink_metadata(to)) else {
+        return false;
+    };
+    t.is_file()
+        && f.len() == t.len()
+        && matches!((f.modified(), t.modified()), (Ok(fm), Ok(tm)) if tm >= fm)
+}
+
+/// Writes a new file, buffered; never one that is already there.
+fn write_new(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(Error::io(path))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    fill(&mut w)
+        .and_then(|_| w.flush())
+        .map_err(Error::io(path))
+}
