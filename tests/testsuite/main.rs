@@ -13,3 +13,4 @@ mod notes;
 mod serve;
 mod talk;
 mod webdriver;
+mod writes;
