@@ -47,16 +47,25 @@ impl Talk {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("slidebook runs");
+    let out = slidebook(dir).args(args).output().expect("slidebook runs");
     Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code().unwrap_or(-1),
     }
+}
+
+/// The binary, to run in `dir`, without the `SLIDEBOOK_*` variables of
+/// whoever runs the tests: their settings must not change what tests see.
+pub fn slidebook(dir: &Path) -> Command {
+    let mut command = Command::new(bin());
+    command.current_dir(dir);
+    for (name, _) in std::env::vars_os() {
+        if name.as_encoded_bytes().starts_with(b"SLIDEBOOK_") {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 pub fn bin() -> PathBuf {
@@ -215,8 +224,8 @@ pub fn m4_expand_within(
 /// `run_in` with a time limit: `None` when slidebook had not finished
 /// after `limit` (a hang is a failure the caller reports, not a stuck test).
 pub fn run_in_within(dir: &Path, args: &[&str], limit: Duration) -> Option<RawRun> {
-    let mut command = Command::new(bin());
-    command.args(args).current_dir(dir);
+    let mut command = slidebook(dir);
+    command.args(args);
     run_within(command, Vec::new(), limit)
 }
 
