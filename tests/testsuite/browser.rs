@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use crate::build::built_basics;
 use crate::harness::Talk;
 use crate::webdriver::{pdf_pages, Browser};
 
@@ -17,13 +18,6 @@ const PRESENT: &str = "
     return [s.findIndex(x => x.classList.contains('present')),
             s.filter(x => x.classList.contains('present')).length];";
 
-fn built_fixture() -> Talk {
-    let talk = Talk::fixture("basics");
-    let run = talk.run(&["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    talk
-}
-
 fn deck_url(talk: &Talk, rest: &str) -> String {
     format!(
         "file://{}/book/deck/index.html{rest}",
@@ -34,7 +28,7 @@ fn deck_url(talk: &Talk, rest: &str) -> String {
 #[test]
 fn the_hash_selects_a_slide_and_keys_move_through_the_deck() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     b.goto(&deck_url(&talk, "#/2"));
     assert_eq!(b.wait_for(PRESENT, &json!([2, 1])), json!([2, 1]));
     assert_eq!(
@@ -67,7 +61,7 @@ fn the_hash_selects_a_slide_and_keys_move_through_the_deck() {
 #[test]
 fn notes_are_never_visible_on_the_deck() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     b.goto(&deck_url(&talk, "#/2"));
     b.wait_for(PRESENT, &json!([2, 1]));
     let shown = b.eval(
@@ -84,7 +78,7 @@ fn notes_are_never_visible_on_the_deck() {
 #[test]
 fn the_slide_scales_to_the_window_at_its_aspect_ratio() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     let size = "const r = document.querySelector('section.present').getBoundingClientRect();
                 return [Math.round(r.width), Math.round(r.height)];";
     b.goto(&deck_url(&talk, "#/3"));
@@ -104,7 +98,7 @@ fn the_slide_scales_to_the_window_at_its_aspect_ratio() {
 #[test]
 fn overview_and_blackout_toggle_from_the_keyboard() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     b.goto(&deck_url(&talk, "#/1"));
     b.wait_for(PRESENT, &json!([1, 1]));
     let open = "return document.body.classList.contains('sb-overview-open')";
@@ -126,7 +120,7 @@ fn overview_and_blackout_toggle_from_the_keyboard() {
 #[test]
 fn the_speaker_view_shows_notes_and_follows_the_deck() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     b.goto(&deck_url(&talk, "#/2"));
     b.wait_for(PRESENT, &json!([2, 1]));
     let main = b.window();
@@ -172,7 +166,7 @@ fn the_speaker_view_shows_notes_and_follows_the_deck() {
 #[test]
 fn printing_gives_one_page_per_slide() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     b.goto(&deck_url(&talk, "#/0"));
     b.wait_for(PRESENT, &json!([0, 1]));
     assert_eq!(pdf_pages(&b.print()), 7);
@@ -181,7 +175,7 @@ fn printing_gives_one_page_per_slide() {
 #[test]
 fn the_handout_prints() {
     let Some(b) = Browser::start() else { return };
-    let talk = built_fixture();
+    let talk = built_basics();
     b.goto(&format!(
         "file://{}/book/deck/handout.html",
         talk.path().display()
@@ -197,15 +191,14 @@ fn pdf_prints_the_deck_one_slide_a_page_and_the_handout() {
         return;
     }
     let talk = Talk::fixture("basics");
-    let run = talk.run(&["pdf"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stderr,
-        "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html
+    talk.args(&["pdf"])
+        .stderr(
+            "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html
 printed deck -> book/deck/deck.pdf
 printed deck -> book/deck/deck-handout.pdf
-"
-    );
+",
+        )
+        .run();
     let deck = std::fs::read(talk.path().join("book/deck/deck.pdf")).unwrap();
     assert!(deck.starts_with(b"%PDF"));
     assert_eq!(pdf_pages(&deck), 7);
@@ -216,20 +209,16 @@ printed deck -> book/deck/deck-handout.pdf
 #[test]
 fn pdf_without_a_browser_says_what_to_install() {
     let talk = Talk::fixture("basics");
-    let out = std::process::Command::new(crate::harness::bin())
-        .arg("pdf")
-        .current_dir(talk.path())
+    // SLIDEBOOK_CHROMIUM is unset for every run.
+    talk.args(&["pdf"])
         .env("PATH", "/nonexistent")
-        .env_remove("SLIDEBOOK_CHROMIUM")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "error: `slidebook pdf` needs Chromium or Chrome, and found neither on PATH
+        .status(1)
+        .stderr(
+            "error: `slidebook pdf` needs Chromium or Chrome, and found neither on PATH
 help: install chromium (Debian: apt-get install chromium), or set SLIDEBOOK_CHROMIUM to the browser's path
-"
-    );
+",
+        )
+        .run();
     assert!(
         !talk.path().join("book").exists(),
         "nothing is built without a browser"

@@ -19,6 +19,17 @@ fn words(e: scraper::ElementRef<'_>) -> String {
         .join(" ")
 }
 
+/// What building the `basics` fixture says.
+const BASICS_BUILT: &str =
+    "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html\n";
+
+/// The `basics` fixture, built.
+pub fn built_basics() -> Talk {
+    let talk = Talk::fixture("basics");
+    talk.args(&["build"]).stderr(BASICS_BUILT).run();
+    talk
+}
+
 /// The `<section>` children of `.reveal > .slides`.
 fn sections(html: &Html) -> Vec<scraper::ElementRef<'_>> {
     html.select(&sel(".reveal > .slides > section")).collect()
@@ -36,13 +47,7 @@ fn slides_markup(index: &str) -> String {
 
 #[test]
 fn fixture_talk_builds_to_a_deck_and_a_handout() {
-    let talk = Talk::fixture("basics");
-    let run = talk.run(&["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stderr,
-        "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html\n"
-    );
+    let talk = built_basics();
     let index = talk.read("book/deck/index.html");
     let html = Html::parse_document(&index);
     let slides = sections(&html);
@@ -89,8 +94,7 @@ fn fixture_talk_builds_to_a_deck_and_a_handout() {
 
 #[test]
 fn notes_never_show_on_a_slide() {
-    let talk = Talk::fixture("basics");
-    assert_eq!(talk.run(&["build"]).code, 0);
+    let talk = built_basics();
     let index = talk.read("book/deck/index.html");
     let html = Html::parse_document(&index);
     for slide in sections(&html) {
@@ -119,8 +123,7 @@ fn notes_never_show_on_a_slide() {
 
 #[test]
 fn handout_has_contents_every_slide_and_every_note() {
-    let talk = Talk::fixture("basics");
-    assert_eq!(talk.run(&["build"]).code, 0);
+    let talk = built_basics();
     let deck = Html::parse_document(&talk.read("book/deck/index.html"));
     let handout = talk.read("book/deck/handout.html");
     let doc = Html::parse_document(&handout);
@@ -141,10 +144,11 @@ fn handout_has_contents_every_slide_and_every_note() {
 
 #[test]
 fn builds_are_byte_for_byte_repeatable() {
-    let talk = Talk::fixture("basics");
-    assert_eq!(talk.run(&["build"]).code, 0);
+    let talk = built_basics();
     let first = talk.read("book/deck/index.html") + &talk.read("book/deck/handout.html");
-    assert_eq!(talk.run(&["build", "-o", "again"]).code, 0);
+    talk.args(&["build", "-o", "again"])
+        .stderr("built deck: 7 slides, 5 with notes, 3 files copied -> again/index.html\n")
+        .run();
     let second = talk.read("again/index.html") + &talk.read("again/handout.html");
     assert_eq!(first, second);
 }
@@ -154,12 +158,9 @@ fn a_markdown_file_builds_without_any_configuration() {
     let talk = Talk::new()
         .file("talk.md", "## Hello\n\nworld\n\n<!-- say hi -->\n")
         .file("other.md", "x\n");
-    let run = talk.run(&["build", "talk.md", "-o", "out/"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stderr,
-        "built talk: 1 slide, 1 with notes, 0 files copied -> out/index.html\n"
-    );
+    talk.args(&["build", "talk.md", "-o", "out/"])
+        .stderr("built talk: 1 slide, 1 with notes, 0 files copied -> out/index.html\n")
+        .run();
     let html = Html::parse_document(&talk.read("out/index.html"));
     assert_eq!(sections(&html).len(), 1);
     assert!(talk.path().join("out/handout.html").is_file());
@@ -177,11 +178,10 @@ fn a_missing_image_fails_the_build_and_writes_nothing() {
             "part.md",
             "text\n\n![chart](img/chart.png)\n\n<!-- ![n](img/gone.svg) -->\n",
         );
-    let run = talk.run(&["build"]);
-    assert_eq!(run.code, 1);
-    assert_eq!(
-        run.stderr,
-        "error: image `img/chart.png` not found
+    talk.args(&["build"])
+        .status(1)
+        .stderr(
+            "error: image `img/chart.png` not found
  --> part.md:3:1
   |
 3 | ![chart](img/chart.png)
@@ -197,8 +197,9 @@ error: image in speaker notes `img/gone.svg` not found
 help: paths are relative to the talk's root; fix the path or add the file
 
 2 errors
-"
-    );
+",
+        )
+        .run();
     assert!(!talk.path().join("book").exists());
 }
 
@@ -207,11 +208,10 @@ fn an_unterminated_comment_points_at_its_source() {
     let talk = Talk::new()
         .file("main.md", "## One\n\ninclude(notes.md)\n## Two\n")
         .file("notes.md", "text\n\n<!-- forgot to close\n");
-    let run = talk.run(&["check", "main.md"]);
-    assert_eq!(run.code, 1);
-    assert_eq!(
-        run.stderr,
-        "error: this comment is never closed: `<!--` without `-->`
+    talk.args(&["check", "main.md"])
+        .status(1)
+        .stderr(
+            "error: this comment is never closed: `<!--` without `-->`
  --> notes.md:3:1
   |
 3 | <!-- forgot to close
@@ -219,19 +219,20 @@ fn an_unterminated_comment_points_at_its_source() {
   = included from main.md:3:1
 help: speaker notes are HTML comments; close it with `-->`
 checked 1 deck: 1 error
-"
-    );
+",
+        )
+        .run();
 }
 
 #[test]
 fn notes_prints_the_transcript_in_order() {
     let talk = Talk::fixture("basics");
-    let run = talk.run(&["notes", "deck"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("Welcome everyone: these notes come before the first heading.\n\nThe fence above shows HTML."));
-    assert!(run
-        .stdout
-        .ends_with("Included from common/, with a [link](cmd/hello.sh).\n\n"));
+    talk.args(&["notes", "deck"])
+        .stdout_starts_with(
+            "Welcome everyone: these notes come before the first heading.\n\nThe fence above shows HTML.",
+        )
+        .stdout_ends_with("Included from common/, with a [link](cmd/hello.sh).\n\n")
+        .run();
 }
 
 #[test]
@@ -240,7 +241,7 @@ fn a_talk_can_override_a_template() {
         "templates/deck.html",
         "{% for s in slides %}[{{ s.number }}:{{ s.title }}]{% endfor %}\n",
     );
-    assert_eq!(talk.run(&["build"]).code, 0);
+    talk.args(&["build"]).stderr(BASICS_BUILT).run();
     assert_eq!(
         talk.read("book/deck/index.html"),
         "[1:][2:Part one][3:Code with a comment][4:Building up][5:Building up][6:][7:Shared]\n"
@@ -249,8 +250,7 @@ fn a_talk_can_override_a_template() {
 
 #[test]
 fn code_fences_with_a_language_are_highlighted() {
-    let talk = Talk::fixture("basics");
-    assert_eq!(talk.run(&["build"]).code, 0);
+    let talk = built_basics();
     let index = talk.read("book/deck/index.html");
     let html = Html::parse_document(&index);
     let pre = html
@@ -269,8 +269,13 @@ fn corpus_talk_builds_with_every_slide_note_and_image() {
     let Some(dir) = corpus() else { return };
     let talk = Talk::new();
     copy_tree(&dir, talk.path());
-    let run = talk.run(&["build", "lightning/main.md", "full/main.md"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    talk.args(&["build", "lightning/main.md", "full/main.md"])
+        .stderr(
+            "built lightning: 25 slides, 24 with notes, 14 files copied -> book/lightning/index.html
+built full: 109 slides, 98 with notes, 17 files copied -> book/full/index.html
+",
+        )
+        .run();
     for (deck, slides, with_notes) in [("lightning", 25, 24), ("full", 109, 98)] {
         let index = talk.read(&format!("book/{deck}/index.html"));
         let html = Html::parse_document(&index);
@@ -308,7 +313,9 @@ fn a_real_reveal_js_can_replace_the_built_in_runtime() {
             "[build]\nreveal = \"vendor/reveal\"\n\n[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
         )
         .file("main.md", "## One\n\n<!-- n -->\n\n## Two\n");
-    assert_eq!(talk.run(&["build"]).code, 0);
+    talk.args(&["build"])
+        .stderr("built d: 2 slides, 1 with notes, 0 files copied -> book/d/index.html\n")
+        .run();
     let index = talk.read("book/d/index.html");
     let html = Html::parse_document(&index);
     let scripts: Vec<_> = html
@@ -340,31 +347,27 @@ fn a_build_never_writes_over_its_own_sources() {
             "img/logo.svg",
             "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
         );
-    let run = talk.run(&["build", "main.md", "-o", "."]);
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (
-            1,
+    talk.args(&["build", "main.md", "-o", "."])
+        .status(1)
+        .stderr(
             "error: cannot build into `.`: it holds the whole talk
 help: build into a folder of its own, such as the default `book/`
-"
+",
         )
-    );
+        .run();
     assert_eq!(
         talk.read("index.html"),
         "<p>a source that happens to be called index.html</p>\n"
     );
     // A folder holding one of the deck's own files is never replaced.
-    let run = talk.run(&["build", "main.md", "-o", "img"]);
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (
-            1,
+    talk.args(&["build", "main.md", "-o", "img"])
+        .status(1)
+        .stderr(
             "error: cannot build into `img`: it holds `img/logo.svg`, which the deck is built from
 help: build into a folder of its own, outside the talk's sources
-"
+",
         )
-    );
+        .run();
     assert_eq!(
         talk.read("img/logo.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"

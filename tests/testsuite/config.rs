@@ -4,11 +4,7 @@ use crate::harness::Talk;
 
 #[track_caller]
 fn assert_check(talk: &Talk, stderr: &str) {
-    let run = talk.run(&["check"]);
-    assert_eq!(
-        (run.code, run.stderr.as_str(), run.stdout.as_str()),
-        (1, stderr, "")
-    );
+    talk.args(&["check"]).status(1).stderr(stderr).run();
 }
 
 const DECK_NAME_HELP: &str = "help: each [[deck]] needs a name of its own, without `/` or a \

@@ -1,6 +1,6 @@
 //! `slidebook expand` against GNU m4 on the real corpus talk.
 
-use crate::harness::{corpus, m4, m4_expand, run_in, Talk};
+use crate::harness::{corpus, m4, m4_expand, Talk, Test};
 
 #[test]
 fn corpus_expands_exactly_as_m4_does() {
@@ -10,12 +10,8 @@ fn corpus_expands_exactly_as_m4_does() {
     for file in ["lightning/main.md", "full/main.md"] {
         let (expected, code) = m4_expand(&m4, &dir, file, &[]);
         assert_eq!(code, 0, "m4 failed on {file}");
-        let run = run_in(&dir, &["expand", file]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(
-            run.stdout.as_bytes() == expected.as_slice(),
-            "{file}: slidebook's expansion differs from m4's"
-        );
+        let expected = String::from_utf8(expected).expect("m4 prints UTF-8 for the corpus");
+        Test::in_dir(&dir, &["expand", file]).stdout(expected).run();
     }
 }
 
@@ -63,14 +59,10 @@ fn files_read_ahead_expand_exactly_as_m4_does() {
     };
     let (expected, code) = m4_expand(&m4, talk.path(), "main.md", &[]);
     assert_eq!(code, 0, "m4 failed");
-    let run = talk.run(&["expand", "main.md"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected = String::from_utf8(expected).expect("m4 prints UTF-8 here");
+    let run = talk.args(&["expand", "main.md"]).stdout(expected).run();
     assert!(run.stdout.contains("the file the macro names"));
     assert!(!run.stdout.contains("WRONG"));
-    assert!(
-        run.stdout.as_bytes() == expected.as_slice(),
-        "slidebook's expansion of a 621-file talk differs from m4's"
-    );
 }
 
 #[test]
@@ -78,11 +70,10 @@ fn a_bad_file_far_into_a_big_talk_is_reported_where_it_is_included() {
     let talk = big_talk()
         .file("output/c250", b"caf\xe9\n")
         .file("parts/p19.md", "## Last\n\ninclude(gone.md)\n");
-    let run = talk.run(&["check", "main.md"]);
-    assert_eq!(run.code, 1);
-    assert_eq!(
-        run.stderr,
-        "error: `output/c250` is not UTF-8 text: invalid byte at offset 3 (line 1, column 4)
+    talk.args(&["check", "main.md"])
+        .status(1)
+        .stderr(
+            "error: `output/c250` is not UTF-8 text: invalid byte at offset 3 (line 1, column 4)
   --> parts/p16.md:56:23
    |
 56 | $ include(cmd/c250.sh)include(output/c250)```
@@ -97,6 +88,7 @@ error: cannot open `gone.md`: no such file
   = included from main.md:21:1
 help: include paths are relative to the talk's root, not to the including file; check the spelling or create the file
 checked 1 deck: 2 errors
-"
-    );
+",
+        )
+        .run();
 }

@@ -3,7 +3,7 @@
 
 use scraper::{Html, Selector};
 
-use crate::harness::{run_in, Talk};
+use crate::harness::{Talk, Test};
 
 const CREATED: &str = "  book.toml
   slides/talk.md
@@ -16,31 +16,22 @@ const CREATED: &str = "  book.toml
 #[test]
 fn a_new_talk_builds_and_checks_at_once() {
     let talk = Talk::new();
-    let run = talk.run(&["init", "my-talk"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr,
-        format!(
+    talk.args(&["init", "my-talk"])
+        .stderr(format!(
             "created a talk in `my-talk`:\n{CREATED}next:
   cd my-talk
   slidebook build   # the deck and its handout, in book/talk/
   slidebook check   # what CI runs: exit 0 when the talk is sound
 "
-        )
-    );
+        ))
+        .run();
     let dir = talk.path().join("my-talk");
-    let build = run_in(&dir, &["build"]);
-    assert_eq!(build.code, 0, "{}", build.stderr);
-    assert_eq!(
-        build.stderr,
-        "built talk: 5 slides, 4 with notes, 1 file copied -> book/talk/index.html\n"
-    );
-    let check = run_in(&dir, &["check"]);
-    assert_eq!(
-        (check.code, check.stderr.as_str()),
-        (0, "checked 1 deck: no problems\n")
-    );
+    Test::in_dir(&dir, &["build"])
+        .stderr("built talk: 5 slides, 4 with notes, 1 file copied -> book/talk/index.html\n")
+        .run();
+    Test::in_dir(&dir, &["check"])
+        .stderr("checked 1 deck: no problems\n")
+        .run();
 
     // Every content slide has notes; the picture, the command and the
     // shared slide made it into the deck; the handout is there.
@@ -64,13 +55,15 @@ fn a_new_talk_builds_and_checks_at_once() {
 #[test]
 fn without_a_folder_the_talk_goes_into_the_current_one() {
     let talk = Talk::new();
-    let run = talk.run(&["init"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.starts_with(&format!(
-        "created a talk in this folder:\n{CREATED}next:\n  slidebook build"
-    )));
+    talk.args(&["init"])
+        .stderr_starts_with(&format!(
+            "created a talk in this folder:\n{CREATED}next:\n  slidebook build"
+        ))
+        .run();
     assert!(talk.path().join("book.toml").is_file());
-    assert_eq!(talk.run(&["check"]).code, 0);
+    talk.args(&["check"])
+        .stderr("checked 1 deck: no problems\n")
+        .run();
 }
 
 #[test]
@@ -78,14 +71,14 @@ fn existing_files_are_never_overwritten() {
     let talk = Talk::new()
         .file("book.toml", "[book]\ntitle = \"Mine\"\n")
         .file("slides/talk.md", "## Mine\n");
-    let run = talk.run(&["init"]);
-    assert_eq!(run.code, 1);
-    assert_eq!(
-        run.stderr,
-        "error: refusing to overwrite existing files: `book.toml`, `slides/talk.md`
+    talk.args(&["init"])
+        .status(1)
+        .stderr(
+            "error: refusing to overwrite existing files: `book.toml`, `slides/talk.md`
 help: nothing was written; run `slidebook init NEW-FOLDER` to start the talk in a folder of its own
-"
-    );
+",
+        )
+        .run();
     // Nothing changed, and nothing was added.
     assert_eq!(talk.read("book.toml"), "[book]\ntitle = \"Mine\"\n");
     assert_eq!(talk.read("slides/talk.md"), "## Mine\n");
@@ -94,20 +87,21 @@ help: nothing was written; run `slidebook init NEW-FOLDER` to start the talk in 
     }
 
     let one = Talk::new().file("my-talk/img/layout.svg", "<svg/>");
-    let run = one.run(&["init", "my-talk"]);
-    assert_eq!(run.code, 1);
-    assert!(run
-        .stderr
-        .starts_with("error: refusing to overwrite an existing file: `my-talk/img/layout.svg`\n"));
+    one.args(&["init", "my-talk"])
+        .status(1)
+        .stderr_starts_with(
+            "error: refusing to overwrite an existing file: `my-talk/img/layout.svg`\n",
+        )
+        .run();
     assert!(!one.path().join("my-talk/book.toml").exists());
 }
 
 #[test]
 fn a_file_is_not_a_folder_to_start_in() {
-    let talk = Talk::new().file("notes.txt", "x");
-    let run = talk.run(&["init", "notes.txt"]);
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (2, "error: `notes.txt` is a file, not a folder\n")
-    );
+    Talk::new()
+        .file("notes.txt", "x")
+        .args(&["init", "notes.txt"])
+        .status(2)
+        .stderr("error: `notes.txt` is a file, not a folder\n")
+        .run();
 }

@@ -17,20 +17,16 @@ fn an_empty_comment_is_no_note_anywhere() {
         "talk.md",
         "## Quiet\n\nText\n\n<!-- -->\n\n## Spoken\n\n<!--\n   \n-->\n\n<!-- say this -->\n",
     );
-    let run = talk.run(&["build", "talk.md"]);
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (
-            0,
-            "built talk: 2 slides, 1 with notes, 0 files copied -> book/talk/index.html\n"
-        )
-    );
+    talk.args(&["build", "talk.md"])
+        .stderr("built talk: 2 slides, 1 with notes, 0 files copied -> book/talk/index.html\n")
+        .run();
     let index = talk.read("book/talk/index.html");
     assert_eq!(count(&index, "aside.notes"), 1);
     assert_eq!(count(&index, "section#quiet aside.notes"), 0);
     let handout = talk.read("book/talk/handout.html");
     assert_eq!(count(&handout, "article.h-no-notes"), 1);
     assert_eq!(count(&handout, "article#quiet.h-no-notes"), 1);
-    let notes = talk.run(&["notes", "talk.md"]);
-    assert_eq!((notes.code, notes.stdout.as_str()), (0, "say this\n\n"));
+    talk.args(&["notes", "talk.md"])
+        .stdout("say this\n\n")
+        .run();
 }

@@ -2,11 +2,11 @@
 //! source changes.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::harness::{bin, Talk};
+use crate::harness::{slidebook, Talk};
 
 /// A running `slidebook serve`, stopped when dropped.
 struct Serving {
@@ -17,9 +17,8 @@ struct Serving {
 
 impl Serving {
     fn start(talk: &Talk) -> Serving {
-        let mut child = Command::new(bin())
+        let mut child = slidebook(talk.path())
             .args(["serve", "--port", "0"])
-            .current_dir(talk.path())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()

@@ -6,17 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::harness::{bin, Run, Talk};
-
-#[track_caller]
-fn assert_run(run: &Run, code: i32, stderr: &str) {
-    assert!(
-        run.code == code && run.stderr == stderr,
-        "expected exit {code} and stderr:\n{stderr}\ngot exit {} and stderr:\n{}",
-        run.code,
-        run.stderr
-    );
-}
+use crate::harness::{slidebook, Talk, Test};
 
 const OUTSIDE_HELP: &str = "help: keep build-dir inside the talk, build elsewhere with -o DIR, \
      or set `allow-build-dir-outside-root = true` under [build]\n";
@@ -43,12 +33,11 @@ fn a_build_dir_outside_the_talk_is_refused_by_check_and_build() {
         "error: cannot build into `{}/etc`: `build-dir` in book.toml leads outside the talk's root\n{OUTSIDE_HELP}",
         outside.path().display()
     );
-    assert_run(
-        &talk.run(&["check"]),
-        1,
-        &format!("{expected}checked 1 deck: 1 error\n"),
-    );
-    assert_run(&talk.run(&["build"]), 1, &expected);
+    talk.args(&["check"])
+        .status(1)
+        .stderr(&format!("{expected}checked 1 deck: 1 error\n"))
+        .run();
+    talk.args(&["build"]).status(1).stderr(&expected).run();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
     // Through a symbolic link inside the talk, too.
     std::os::unix::fs::symlink(outside.path(), talk.path().join("out")).unwrap();
@@ -57,18 +46,19 @@ fn a_build_dir_outside_the_talk_is_refused_by_check_and_build() {
         "[build]\nbuild-dir = \"out\"\n\n[[deck]]\nname = \"etc\"\nsource = \"main.md\"\n",
     )
     .unwrap();
-    assert_run(
-        &talk.run(&["build"]),
-        1,
-        &format!(
+    talk.args(&["build"]).status(1).stderr(&format!(
             "error: cannot build into `out/etc`: `build-dir` in book.toml leads outside the talk's root\n{OUTSIDE_HELP}"
-        ),
-    );
+        ))
+    .run();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
     // Said on the command line, it is the user's choice.
     let elsewhere = outside.path().join("decks");
-    let run = talk.run(&["build", "-o", elsewhere.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    talk.args(&["build", "-o", elsewhere.to_str().unwrap()])
+        .stderr(format!(
+            "built etc: 1 slide, 0 with notes, 1 file copied -> {}/index.html\n",
+            elsewhere.display()
+        ))
+        .run();
     assert!(elsewhere.join("index.html").is_file());
 }
 
@@ -80,18 +70,19 @@ fn copies_stay_inside_the_deck_and_never_replace_its_pages() {
     std::fs::create_dir_all(root.join("img")).unwrap();
     std::fs::write(root.join("img/a.svg"), "<svg/>\n").unwrap();
     std::fs::write(root.join("index.html"), "mine\n").unwrap();
-    let climb = format!("../../{}/{root_name}/img/a.svg", parent.path().file_name().unwrap().to_str().unwrap());
+    let climb = format!(
+        "../../{}/{root_name}/img/a.svg",
+        parent.path().file_name().unwrap().to_str().unwrap()
+    );
     std::fs::write(
         root.join("main.md"),
         format!("## A\n\n![up]({climb})\n\n[page](./index.html)\n"),
     )
     .unwrap();
-    let run = crate::harness::run_in(&root, &["check", "main.md"]);
+    let run = Test::in_dir(root.as_path(), &["check", "main.md"]);
     let underline = "^".repeat(climb.len() + 7);
-    assert_run(
-        &run,
-        1,
-        &format!(
+    run.status(1)
+        .stderr(&format!(
             "error: image `{climb}` would be copied outside the deck's folder
  --> main.md:3:1
   |
@@ -104,10 +95,12 @@ fn copies_stay_inside_the_deck_and_never_replace_its_pages() {
   | ^^^^^^^^^^^^^^^^^^^^
 {COPY_HELP}checked 1 deck: 2 errors
 "
-        ),
-    );
-    let run = crate::harness::run_in(&root, &["build", "main.md"]);
-    assert_eq!(run.code, 1);
+        ))
+        .run();
+    Test::in_dir(root.as_path(), &["build", "main.md"])
+        .status(1)
+        .stderr_any()
+        .run();
     assert!(!root.join("book").exists());
 }
 
@@ -117,45 +110,51 @@ fn places_that_are_not_a_deck_folder_are_refused() {
         .file("main.md", "## A\n")
         .file("notes.txt", "x\n")
         .file("mine/keep.txt", "keep\n");
-    assert_run(
-        &talk.run(&["build", "main.md", "-o", "notes.txt"]),
-        1,
-        "error: cannot build into `notes.txt`: it is a file, not a folder
+    talk.args(&["build", "main.md", "-o", "notes.txt"])
+        .status(1)
+        .stderr(
+            "error: cannot build into `notes.txt`: it is a file, not a folder
 help: -o and build-dir name a folder for the deck; choose a new one
 ",
-    );
-    assert_run(
-        &talk.run(&["build", "main.md", "-o", "mine"]),
-        1,
-        "error: cannot build into `mine`: it holds files that slidebook did not write
+        )
+        .run();
+    talk.args(&["build", "main.md", "-o", "mine"])
+        .status(1)
+        .stderr(
+            "error: cannot build into `mine`: it holds files that slidebook did not write
 help: a build replaces the deck's folder whole; choose a new or empty folder
 ",
-    );
+        )
+        .run();
     assert_eq!(talk.read("mine/keep.txt"), "keep\n");
-    assert_run(
-        &talk.run(&["build", "main.md", "-o", "/"]),
-        1,
-        "error: cannot build into `/`: it is the top of the file system
+    talk.args(&["build", "main.md", "-o", "/"])
+        .status(1)
+        .stderr(
+            "error: cannot build into `/`: it is the top of the file system
 help: name a folder of its own for the deck with -o
 ",
-    );
+        )
+        .run();
     // A bare file whose name is all dots still gets a plain deck name.
     let talk = talk.file("...md", "## Dots\n");
-    assert_run(
-        &talk.run(&["build", "...md"]),
-        0,
-        "built deck: 1 slide, 0 with notes, 0 files copied -> book/deck/index.html\n",
-    );
+    talk.args(&["build", "...md"])
+        .status(0)
+        .stderr("built deck: 1 slide, 0 with notes, 0 files copied -> book/deck/index.html\n")
+        .run();
 }
 
 #[test]
 fn a_link_planted_in_the_deck_folder_is_replaced_not_followed() {
     let talk = Talk::new().file("main.md", "## A\n");
-    assert_eq!(talk.run(&["build", "main.md", "-o", "out"]).code, 0);
+    talk.args(&["build", "main.md", "-o", "out"])
+        .stderr_any()
+        .run();
     let page = talk.path().join("out/index.html");
     std::fs::remove_file(&page).unwrap();
     std::os::unix::fs::symlink(talk.path().join("main.md"), &page).unwrap();
-    assert_eq!(talk.run(&["build", "main.md", "-o", "out"]).code, 0);
+    talk.args(&["build", "main.md", "-o", "out"])
+        .stderr_any()
+        .run();
     assert_eq!(talk.read("main.md"), "## A\n");
     assert!(!page.symlink_metadata().unwrap().file_type().is_symlink());
     assert!(talk.read("out/index.html").contains("<section"));
@@ -169,7 +168,7 @@ fn big_talk(slides: usize, word: &str) -> Talk {
             "## Slide {n}\n\n* {word} one\n* {word} two with `code`\n\n<!-- say {word} {n} -->\n\n"
         ));
     }
-    Talk::new().file("main.md", text)
+    Talk::new().file("talk.md", text)
 }
 
 fn deck_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -186,54 +185,84 @@ fn deck_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// The temporary folders builds left in `dir`.
+fn staging_folders(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".slidebook-"))
+        .collect()
+}
+
 #[test]
-fn a_build_killed_at_any_moment_leaves_the_last_deck_whole() {
+fn a_build_killed_while_writing_leaves_the_last_deck_whole() {
     let talk = big_talk(10_000, "first");
-    let start = std::time::Instant::now();
-    assert_eq!(talk.run(&["build", "main.md", "-o", "out"]).code, 0);
-    let took = start.elapsed();
+    talk.args(&["build", "talk.md", "-o", "out"])
+        .stderr_any()
+        .run();
     let before = deck_files(&talk.path().join("out"));
-    std::fs::write(talk.path().join("main.md"), "## Changed\n").unwrap();
-    for i in 0..8u32 {
-        let mut child = Command::new(bin())
-            .args(["build", "main.md", "-o", "out"])
-            .current_dir(talk.path())
+    std::fs::write(
+        talk.path().join("talk.md"),
+        big_talk(10_000, "second").read("talk.md"),
+    )
+    .unwrap();
+    let mut killed_while_writing = 0;
+    for i in 0..8u64 {
+        let mut child = slidebook(talk.path())
+            .args(["build", "talk.md", "-o", "out"])
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // From the very start to well into the writing.
-        std::thread::sleep(took.mul_f64(f64::from(i) / 8.0).min(Duration::from_secs(5)));
+        // Wait for the new deck's folder to appear, then kill a little
+        // later each time: from its first file to its last.
+        let writing = loop {
+            if !staging_folders(talk.path()).is_empty() {
+                break true;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break false;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        };
+        std::thread::sleep(Duration::from_millis(i * 3));
+        let still_running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         let _ = child.wait();
-        let after = deck_files(&talk.path().join("out"));
-        let now = if after == before { "the last deck" } else { "another deck" };
-        if now != "the last deck" {
-            // Only a finished build may change it: the whole new deck.
+        if writing && still_running {
+            killed_while_writing += 1;
             assert!(
-                after.iter().any(|(f, b)| f == "index.html" && String::from_utf8_lossy(b).contains("Changed")),
-                "kill {i}: the deck folder is neither the old nor the new deck"
+                deck_files(&talk.path().join("out")) == before,
+                "kill {i}: the deck changed"
             );
-            return;
         }
     }
+    assert!(
+        killed_while_writing >= 4,
+        "only {killed_while_writing} kills landed while the deck was written"
+    );
+    // The next build finishes, and clears what the killed ones left.
+    talk.args(&["build", "talk.md", "-o", "out"])
+        .stderr("built talk: 10000 slides, 10000 with notes, 0 files copied -> out/index.html\n")
+        .run();
+    assert!(talk.read("out/index.html").contains("second one"));
+    assert_eq!(staging_folders(talk.path()), Vec::<String>::new());
 }
 
 #[test]
 fn two_builds_at_once_leave_one_whole_deck() {
     let talk = big_talk(3_000, "alpha").file("b.md", {
         let talk = big_talk(3_000, "beta");
-        talk.read("main.md")
+        talk.read("talk.md")
     });
     for _ in 0..4 {
         let start = |file: &str| {
-            Command::new(bin())
+            slidebook(talk.path())
                 .args(["build", file, "-o", "out"])
-                .current_dir(talk.path())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()
         };
-        let (a, b) = (start("main.md"), start("b.md"));
+        let (a, b) = (start("talk.md"), start("b.md"));
         let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
         assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
         assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
@@ -243,12 +272,6 @@ fn two_builds_at_once_leave_one_whole_deck() {
         assert_ne!(alpha, index.contains("beta one"), "a page of both decks");
         assert_eq!(alpha, handout.contains("alpha one"), "pages of two decks");
         assert!(index.trim_end().ends_with("</html>"));
-        // No temporary folders are left behind.
-        let names: Vec<String> = std::fs::read_dir(talk.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("slidebook"))
-            .collect();
-        assert!(names.is_empty(), "{names:?}");
+        assert_eq!(staging_folders(talk.path()), Vec::<String>::new());
     }
 }
