@@ -3,7 +3,7 @@
 //! and never half a deck.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::harness::{slidebook, Talk, Test};
@@ -35,7 +35,7 @@ fn a_build_dir_outside_the_talk_is_refused_by_check_and_build() {
     );
     talk.args(&["check"])
         .status(1)
-        .stderr(&format!("{expected}checked 1 deck: 1 error\n"))
+        .stderr(format!("{expected}checked 1 deck: 1 error\n"))
         .run();
     talk.args(&["build"]).status(1).stderr(&expected).run();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
@@ -46,7 +46,7 @@ fn a_build_dir_outside_the_talk_is_refused_by_check_and_build() {
         "[build]\nbuild-dir = \"out\"\n\n[[deck]]\nname = \"etc\"\nsource = \"main.md\"\n",
     )
     .unwrap();
-    talk.args(&["build"]).status(1).stderr(&format!(
+    talk.args(&["build"]).status(1).stderr(format!(
             "error: cannot build into `out/etc`: `build-dir` in book.toml leads outside the talk's root\n{OUTSIDE_HELP}"
         ))
     .run();
@@ -82,7 +82,7 @@ fn copies_stay_inside_the_deck_and_never_replace_its_pages() {
     let run = Test::in_dir(root.as_path(), &["check", "main.md"]);
     let underline = "^".repeat(climb.len() + 7);
     run.status(1)
-        .stderr(&format!(
+        .stderr(format!(
             "error: image `{climb}` would be copied outside the deck's folder
  --> main.md:3:1
   |
