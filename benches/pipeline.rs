@@ -49,7 +49,8 @@ impl Talk {
         let spec = pipeline::select(&project, &targets)
             .expect("the deck exists")
             .remove(0);
-        let loaded = pipeline::load(&project, &spec, &[]).expect("the talk loads");
+        let loaded =
+            pipeline::load(&project, &spec, &[], pipeline::Reading::Talk).expect("the talk loads");
         assert!(
             loaded.expanded.problems.is_empty(),
             "{label}: the talk expands with problems: {:?}",
@@ -157,7 +158,7 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
     let plain = || talks.iter().filter(|t| !t.label.ends_with("-sh"));
 
     run_group(c, "expand", plain(), |b, t| {
-        b.iter(|| pipeline::load(&t.project, &t.spec, &[]).expect("loads"))
+        b.iter(|| pipeline::load(&t.project, &t.spec, &[], pipeline::Reading::Talk).expect("loads"))
     });
     run_group(c, "split", plain(), |b, t| {
         b.iter(|| split(&t.project, &t.spec, black_box(&t.text)))

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     let expanded = slidebook::config::Project::discover(Some(&dir))
         .and_then(|project| {
             let spec = slidebook::pipeline::select(&project, &[])?.remove(0);
-            slidebook::pipeline::load(&project, &spec, &[])
+            slidebook::pipeline::load(&project, &spec, &[], slidebook::pipeline::Reading::Talk)
         })
         .map(|loaded| loaded.expanded.text.len());
     match expanded {

@@ -118,7 +118,11 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             let _ = writeln!(s, "help: {help}");
         }
-        s
+        // A talk's text never reaches the terminal raw: an escape code in a
+        // file name or a line must not clear the screen.
+        s.split_inclusive('\n')
+            .map(|l| visible(l.trim_end_matches('\n')) + "\n")
+            .collect()
     }
 
     /// One JSON object, for `--format json`.
@@ -156,7 +160,21 @@ impl Diagnostic {
 /// caret's column within it, so a 10 MB line prints as a short excerpt.
 fn excerpt(line: &str, col: usize) -> (String, usize) {
     const WIDTH: usize = 120;
-    let expanded = line.replace('\t', " ");
+    // Tabs as one space and control characters escaped, with the column
+    // moved to match.
+    let before: usize = line
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(|c| {
+            if c == '\t' {
+                1
+            } else {
+                shown_char(c).chars().count()
+            }
+        })
+        .sum();
+    let col = before + 1;
+    let expanded = visible(&line.replace('\t', " ")).into_owned();
     let count = expanded.chars().count();
     if count <= WIDTH {
         return (expanded, col.max(1));
@@ -176,6 +194,27 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
         shown.push('…');
     }
     (shown, caret.max(1))
+}
+
+/// `s` as it may be shown on a terminal: control characters (and the
+/// ones that reorder text) escaped, as `\x1b` or `\u{202e}`.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return s.into();
+    }
+    s.chars().map(shown_char).collect::<String>().into()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn shown_char(c: char) -> std::borrow::Cow<'static, str> {
+    match c {
+        c if !needs_escape(c) => String::from(c).into(),
+        c if (c as u32) < 0x80 => format!("\\x{:02x}", c as u32).into(),
+        c => format!("\\u{{{:x}}}", c as u32).into(),
+    }
 }
 
 /// Everything a command can fail with.
@@ -215,7 +254,7 @@ impl From<Diagnostic> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Usage(msg) => write!(f, "error: {}", visible(msg)),
             Error::Talk(ds) => {
                 for (i, d) in ds.iter().enumerate() {
                     if i > 0 {
@@ -229,7 +268,8 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Io { path, source } => {
-                write!(f, "error: {}: {}", path.display(), source)
+                let path = path.display().to_string();
+                write!(f, "error: {}: {}", visible(&path), source)
             }
         }
     }
@@ -267,6 +307,26 @@ mod tests {
    |   ^^^^^^^
    = included from top.md:1:1
 help: create it
+"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_the_caret_follows() {
+        let d = Diagnostic::new("image `\u{1b}[2J.png` not found")
+            .at(
+                Location::in_file("a\u{1b}.md", 1, 6, "\u{1b}[2J ![x](\u{202e}y.png)"),
+                3,
+            )
+            .help("fix \u{7}it");
+        assert_eq!(
+            d.render(),
+            "error: image `\\x1b[2J.png` not found
+ --> a\\x1b.md:1:6
+  |
+1 | \\x1b[2J ![x](\\u{202e}y.png)
+  |         ^^^
+help: fix \\x07it
 "
         );
     }

@@ -25,7 +25,7 @@ pub fn run(project: &Project, file: &Path, include: &[PathBuf], define: &[String
             })
             .collect(),
     };
-    let loaded = pipeline::load(project, &spec, &include)?;
+    let loaded = pipeline::load(project, &spec, &include, pipeline::Reading::Exact)?;
     let mut text = loaded.expanded.text.as_str();
     // m4 stops at a comment the input ends in, and drops it.
     for p in &loaded.expanded.problems {

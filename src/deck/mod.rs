@@ -162,37 +162,52 @@ pub fn split<R: Render>(text: &str, slide_level: u8, title_known: bool, render: 
     if !has_title_slide && (title_known || deck.meta.title.is_some()) {
         deck.slides.insert(0, new_slide(SlideKind::Title, 0));
     }
-    let mut ids = HashSet::new();
+    let mut ids = Ids::default();
     for (n, slide) in deck.slides.iter_mut().enumerate() {
-        slide.id = unique_id(&slide.title, n, &mut ids);
+        slide.id = ids.unique(&slide.title, n);
     }
     deck.text_len = text.len();
     deck
 }
 
-/// A lower-case, dash-separated id from a title, unique in the deck.
-fn unique_id(title: &str, n: usize, seen: &mut HashSet<String>) -> String {
-    let mut slug = String::new();
-    for c in title.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
+/// The ids given so far, and for each base the next number to try, so a
+/// title repeated ten thousand times does not count from 2 each time.
+#[derive(Default)]
+struct Ids {
+    seen: HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Ids {
+    /// A lower-case, dash-separated id from a title, unique in the deck:
+    /// `base`, then `base-2`, `base-3`…
+    fn unique(&mut self, title: &str, n: usize) -> String {
+        let mut slug = String::new();
+        for c in title.chars() {
+            if c.is_alphanumeric() {
+                slug.extend(c.to_lowercase());
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        let base = if slug.is_empty() {
+            format!("slide-{}", n + 1)
+        } else {
+            slug.to_string()
+        };
+        if self.seen.insert(base.clone()) {
+            return base;
+        }
+        let k = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let id = format!("{base}-{k}");
+            *k += 1;
+            if self.seen.insert(id.clone()) {
+                return id;
+            }
         }
     }
-    let slug = slug.trim_end_matches('-');
-    let base = if slug.is_empty() {
-        format!("slide-{}", n + 1)
-    } else {
-        slug.to_string()
-    };
-    let mut id = base.clone();
-    let mut k = 2;
-    while !seen.insert(id.clone()) {
-        id = format!("{base}-{k}");
-        k += 1;
-    }
-    id
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub struct Templates {
     runtime_css: String,
     runtime_js: String,
     handout_css: String,
+    markers: [String; 3],
 }
 
 impl Templates {
@@ -63,6 +64,7 @@ impl Templates {
             runtime_css: files["deck.css"].clone(),
             runtime_js: files["deck.js"].clone(),
             handout_css: files["handout.css"].clone(),
+            markers: markers(),
         })
     }
 
@@ -94,9 +96,9 @@ impl Templates {
         let cover = std::sync::Arc::new(cover.clone());
         // The big parts go in as markers and are written in their place
         // when the page is written, so Tera never copies them.
-        ctx.insert("slides_html", SLIDES);
-        ctx.insert("toc_html", TOC);
-        ctx.insert("handout_html", ENTRIES);
+        ctx.insert("slides_html", &self.markers[0]);
+        ctx.insert("toc_html", &self.markers[1]);
+        ctx.insert("handout_html", &self.markers[2]);
         if self.custom {
             let slides: Vec<SlideView> = deck
                 .slides
@@ -130,11 +132,13 @@ impl Templates {
         Ok((
             Page {
                 shell: deck_shell,
+                markers: self.markers.clone(),
                 deck,
                 cover: cover.clone(),
             },
             Page {
                 shell: handout_shell,
+                markers: self.markers.clone(),
                 deck,
                 cover,
             },
@@ -142,29 +146,36 @@ impl Templates {
     }
 }
 
-/// Markers for the generated parts; private-use characters, which no
-/// template escapes and no talk writes.
-const SLIDES: &str = "\u{E000}slidebook:slides\u{E000}";
-const TOC: &str = "\u{E000}slidebook:toc\u{E000}";
-const ENTRIES: &str = "\u{E000}slidebook:entries\u{E000}";
-
-/// The generated parts, by marker.
+/// The generated parts, each standing in the page as a marker until the
+/// page is written.
 #[derive(Clone, Copy)]
 enum Part {
     Slides,
     Toc,
     Entries,
 }
-const PARTS: [(&str, Part); 3] = [
-    (SLIDES, Part::Slides),
-    (TOC, Part::Toc),
-    (ENTRIES, Part::Entries),
-];
+const PARTS: [Part; 3] = [Part::Slides, Part::Toc, Part::Entries];
+
+/// The markers of one build: private-use characters around a number drawn
+/// afresh each time, so no text of the talk (a title, say) can stand for
+/// one and have the slides written again in its place.
+fn markers() -> [String; 3] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let nonce = h.finish();
+    ["slides", "toc", "entries"].map(|p| format!("\u{E000}slidebook:{p}:{nonce:016x}\u{E000}"))
+}
 
 /// A rendered page: the template's output, with the slide markup written
 /// in place of its markers.
 pub struct Page<'d> {
     shell: String,
+    markers: [String; 3],
     deck: &'d Deck,
     cover: std::sync::Arc<Cover>,
 }
@@ -175,7 +186,10 @@ impl Page<'_> {
         loop {
             let next = PARTS
                 .iter()
-                .filter_map(|&(marker, part)| rest.find(marker).map(|at| (at, marker, part)))
+                .zip(&self.markers)
+                .filter_map(|(&part, marker)| {
+                    rest.find(marker.as_str()).map(|at| (at, marker, part))
+                })
                 .min_by_key(|(at, _, _)| *at);
             let Some((at, marker, part)) = next else {
                 return w.write_all(rest.as_bytes());

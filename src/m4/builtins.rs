@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::expander::{Builtin, Expander, Macro, MAX_CALLS_SHOWN};
+use super::expander::{Builtin, Expander, Macro, MAX_CALLS_SHOWN, SIZE_LIMIT};
 use super::input::{Block, Ctx};
 use super::linemap::{LocatedText, Origin};
 use super::problem::ProblemKind;
@@ -21,7 +21,16 @@ impl Expander<'_> {
     ) {
         let b = match mac {
             Macro::User(body) => {
-                let text = substitute(&body, name, &args, at, &self.lquote, &self.rquote);
+                // A macro that doubles its argument is stopped here, at the
+                // call that grows too large, before memory runs out.
+                let Some(text) = substitute(&body, name, &args, at, &self.lquote, &self.rquote)
+                else {
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    let width = name.chars().count();
+                    let kind = ProblemKind::TooLarge { name: Some(name) };
+                    self.problem_in(kind, at, width, &ctx.calls);
+                    return;
+                };
                 let mut calls = vec![(Rc::from(String::from_utf8_lossy(name)), at)];
                 let outer = ctx.calls.iter().flat_map(|c| c.iter());
                 calls.extend(outer.take(MAX_CALLS_SHOWN - 1).cloned());
@@ -104,24 +113,27 @@ impl Expander<'_> {
     fn include(&mut self, name: &str, at: Origin, silent: bool, ctx: Ctx) {
         let reader = ctx.reader;
         let width = "include".len() + usize::from(silent);
-        let kind = match self.sources.load_include(name) {
-            Ok(id) => match self.cycle(id, reader) {
-                None => {
-                    let inclusion = self.new_inclusion(id, Some(at), Some(reader));
-                    let text = self.sources.get(id).text.clone();
-                    self.push_input(Block::file(text, inclusion));
-                    return;
-                }
-                Some(files) => ProblemKind::Cycle { files },
-            },
-            // m4's sinclude is silent about any file it cannot open,
-            // a folder included.
-            Err(LoadError::NotFound | LoadError::IsDirectory) if silent => return,
-            Err(error) => ProblemKind::Load {
-                name: name.into(),
-                error,
-            },
-        };
+        let kind =
+            match self.sources.load_include(name) {
+                Ok(id) => match self.cycle(id, reader) {
+                    None => {
+                        let inclusion = self.new_inclusion(id, Some(at), Some(reader));
+                        let text = self.sources.get(id).text.clone();
+                        self.push_input(Block::file(text, inclusion));
+                        return;
+                    }
+                    Some(files) => ProblemKind::Cycle { files },
+                },
+                // m4's sinclude is silent about any file it cannot open,
+                // a folder included.
+                Err(
+                    LoadError::NotFound | LoadError::IsDirectory | LoadError::BrokenLink { .. },
+                ) if silent => return,
+                Err(error) => ProblemKind::Load {
+                    name: name.into(),
+                    error,
+                },
+            };
         self.problem_in(kind, at, width, &ctx.calls);
     }
 
@@ -130,20 +142,16 @@ impl Expander<'_> {
     /// `reader` or one of the inclusions that opened it. (Where the call
     /// was written does not matter: a macro defined in `a.md` may include
     /// `a.md` once `a.md` is done.)
-    fn cycle(&self, file: SourceId, reader: u32) -> Option<Vec<String>> {
-        let mut chain = Vec::new();
-        let mut inc = Some(reader);
-        while let Some(i) = inc {
-            let inclusion = &self.inclusions[i as usize];
-            chain.push(self.sources.get(inclusion.file).path.clone());
-            if inclusion.file == file {
-                chain.reverse();
-                chain.push(self.sources.get(file).path.clone());
-                return Some(chain);
-            }
-            inc = self.opened_by[i as usize];
+    fn cycle(&mut self, file: SourceId, reader: u32) -> Option<Vec<String>> {
+        if !self.chains.reads(reader, file) {
+            return None;
         }
-        None
+        let way = self.chains.way(reader);
+        let from = way.iter().position(|&(_, f)| f == file).unwrap_or(0);
+        let path = |f: SourceId| self.sources.get(f).path.clone();
+        let mut files: Vec<String> = way[from..].iter().map(|&(_, f)| path(f)).collect();
+        files.push(path(file));
+        Some(files)
     }
 
     pub(super) fn end_of_input(&mut self) {
@@ -185,12 +193,16 @@ fn substitute(
     at: Origin,
     lquote: &[u8],
     rquote: &[u8],
-) -> LocatedText {
+) -> Option<LocatedText> {
     let mut out = LocatedText::new();
     let bytes = &body.bytes;
     let mut literal = 0;
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'$', &bytes[i..]) {
+        // Stop as soon as it is too large, not once it is twice that.
+        if out.len() > SIZE_LIMIT {
+            return None;
+        }
         let dollar = i + k;
         let Some(&next) = bytes.get(dollar + 1) else {
             break;
@@ -238,5 +250,5 @@ fn substitute(
         i = resume;
     }
     out.append_range(body, literal..bytes.len());
-    out
+    (out.len() <= SIZE_LIMIT).then_some(out)
 }

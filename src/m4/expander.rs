@@ -13,10 +13,11 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
+use super::chain::Chains;
 use super::input::{origin, Block, Calls, Ctx};
 use super::linemap::{Inclusion, LocatedText, Origin};
 use super::problem::{Problem, ProblemKind};
-use super::syntax::{is_space, is_word_char, is_word_start, length_bit, special_bytes, WORD_CHAR};
+use super::syntax::{is_space, is_word_start, length_bit, special_bytes, WORD_CHAR};
 use super::Options;
 use crate::source::{SourceId, Sources};
 
@@ -27,7 +28,7 @@ const STEP_LIMIT: u64 = 1_000_000;
 /// loop, not a talk.
 const INPUT_DEPTH_LIMIT: usize = 100_000;
 /// Expanded text (or one argument) larger than this is a runaway.
-const SIZE_LIMIT: usize = 1 << 30;
+pub(super) const SIZE_LIMIT: usize = 64 << 20;
 /// Macro calls named with a problem inside a macro's body: enough to find
 /// the call, not a wall of text for a deep recursion.
 pub(super) const MAX_CALLS_SHOWN: usize = 8;
@@ -89,8 +90,8 @@ pub(super) struct Expander<'s> {
     pub(super) lquote: Vec<u8>,
     pub(super) rquote: Vec<u8>,
     pub(super) inclusions: Vec<Inclusion>,
-    /// For each inclusion, the one whose reading opened it.
-    pub(super) opened_by: Vec<Option<u32>>,
+    /// Which inclusion opened which, for include cycles.
+    pub(super) chains: Chains,
     pub(super) problems: Vec<Problem>,
     pub(super) steps: u64,
     pub(super) stopped: bool,
@@ -110,7 +111,7 @@ impl<'s> Expander<'s> {
             lquote: Vec::new(),
             rquote: Vec::new(),
             inclusions: Vec::new(),
-            opened_by: Vec::new(),
+            chains: Chains::default(),
             problems: Vec::new(),
             steps: 0,
             stopped: false,
@@ -150,8 +151,7 @@ impl<'s> Expander<'s> {
         opened_by: Option<u32>,
     ) -> u32 {
         self.inclusions.push(Inclusion { file, from });
-        self.opened_by.push(opened_by);
-        (self.inclusions.len() - 1) as u32
+        self.chains.add(file, opened_by)
     }
 
     pub(super) fn problem(&mut self, kind: ProblemKind, at: Origin, width: usize) {
@@ -215,8 +215,8 @@ impl<'s> Expander<'s> {
             }
             let macro_name = self.copy_plain_run();
             if self.dest_len() > SIZE_LIMIT {
-                let at = self.here();
-                self.problem(ProblemKind::TooLarge, at, 1);
+                let (at, ctx) = (self.here(), self.ctx());
+                self.problem_in(ProblemKind::TooLarge { name: None }, at, 1, &ctx.calls);
                 return;
             }
             if let Some(name) = macro_name {
@@ -382,6 +382,40 @@ impl<'s> Expander<'s> {
         }
     }
 
+    /// Moves the word characters at the front of the input into `word`, a
+    /// span's worth at a time (a word built by macros can be megabytes
+    /// long); `true` while the word may go on in the next span or block.
+    fn take_word_run(&mut self, word: &mut LocatedText) -> bool {
+        loop {
+            let Some(top) = self.input.last_mut() else {
+                return false;
+            };
+            if top.done() {
+                self.input.pop();
+                continue;
+            }
+            top.sync();
+            let bytes = top.bytes();
+            let (start, end) = (top.pos, top.seg_end);
+            let mut i = start;
+            while i < end && WORD_CHAR[bytes[i] as usize] {
+                i += 1;
+            }
+            if i == start {
+                return false;
+            }
+            let from = top.cur;
+            let to = from.advanced(&bytes[start..i]);
+            word.append_known(&bytes[start..i], from, to);
+            top.cur = to;
+            top.pos = i;
+            if top.is_file {
+                self.steps = 0;
+            }
+            return i == end;
+        }
+    }
+
     pub(super) fn skip_bytes(&mut self, n: usize) {
         for _ in 0..n {
             self.next_byte();
@@ -428,12 +462,7 @@ impl<'s> Expander<'s> {
         if is_word_start(b) {
             let ctx = self.ctx();
             let mut word = LocatedText::new();
-            let (_, at) = self.next_byte().expect("peeked");
-            word.append(&[b], at);
-            while let Some(c) = self.peek_byte().filter(|&c| is_word_char(c)) {
-                let (_, at) = self.next_byte().expect("peeked");
-                word.append(&[c], at);
-            }
+            while self.take_word_run(&mut word) {}
             self.word(word, ctx);
         } else if b == b'#' {
             let offset = self.out.len();

@@ -9,6 +9,11 @@
 use crate::error::{Diagnostic, Location, MacroCall};
 use crate::source::{SourceId, Sources};
 
+/// Past this many bytes, a text whose spans average under
+/// `CROWDED_PIECE` bytes takes no more short ones.
+const CROWDED_AFTER: usize = 1 << 16;
+const CROWDED_PIECE: usize = 16;
+
 /// A position in one inclusion of a source file. Lines and columns count
 /// from 1; the column is in bytes (diagnostics turn it into characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +83,14 @@ impl LocatedText {
         if bytes.is_empty() {
             return;
         }
-        if self.tail != Some(origin) {
+        // A large text of tiny pieces from a few places (a macro that
+        // doubles its argument) would keep a span per piece, many times its
+        // own size: there, a short piece goes on the span before it, and
+        // its place is told only as nearly as that.
+        let crowded = self.bytes.len() > CROWDED_AFTER
+            && bytes.len() < CROWDED_PIECE
+            && self.spans.len() * CROWDED_PIECE > self.bytes.len();
+        if self.tail != Some(origin) && !crowded {
             self.spans.push(Span {
                 start: self.bytes.len(),
                 origin,
@@ -112,6 +124,20 @@ impl LocatedText {
 
     pub fn append_all(&mut self, other: &LocatedText) {
         self.append_range(other, 0..other.bytes.len());
+    }
+
+    /// The text without any `byte`, each piece keeping its origin.
+    pub fn without(&self, byte: u8) -> LocatedText {
+        let mut out = LocatedText::new();
+        for (i, span) in self.spans.iter().enumerate() {
+            let end = self.spans.get(i + 1).map_or(self.bytes.len(), |s| s.start);
+            let mut origin = span.origin;
+            for piece in self.bytes[span.start..end].split(|&b| b == byte) {
+                out.append(piece, origin);
+                origin = origin.advanced(piece).advanced(&[byte]);
+            }
+        }
+        out
     }
 
     /// Index of the span holding byte `pos`.

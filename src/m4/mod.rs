@@ -15,6 +15,7 @@
 //! wrong, and how each problem is told.
 
 mod builtins;
+mod chain;
 mod expander;
 mod input;
 pub mod linemap;
@@ -73,7 +74,12 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
     x.input.push(Block::file(text, inclusion));
     x.run();
     x.sources.stop_reading_ahead();
-    let out = std::mem::take(&mut x.out);
+    let mut out = std::mem::take(&mut x.out);
+    // m4 drops NUL bytes from its input. (Slides never see one: they read
+    // files with NUL made U+FFFD.)
+    if memchr::memchr(0, &out.bytes).is_some() {
+        out = out.without(0);
+    }
     let text = String::from_utf8(out.bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Expanded {
@@ -89,7 +95,7 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::LoadError;
+    use crate::source::{LoadError, Reading};
     use std::path::Path;
 
     /// Expands `files` (the first is the entry) in a temporary talk root.
@@ -100,7 +106,13 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        let mut sources = Sources::new(dir.path(), &[], false, syntax::literal_includes);
+        let mut sources = Sources::new(
+            dir.path(),
+            &[],
+            false,
+            Reading::Exact,
+            syntax::literal_includes,
+        );
         let entry = sources.load_entry(&dir.path().join(files[0].0)).unwrap();
         expand(&mut sources, entry, &Options::default())
     }
@@ -169,7 +181,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.md"), "x include(sock.md) y\n").unwrap();
         let _listener = std::os::unix::net::UnixListener::bind(dir.path().join("sock.md")).unwrap();
-        let mut sources = Sources::new(dir.path(), &[], false, syntax::literal_includes);
+        let mut sources = Sources::new(
+            dir.path(),
+            &[],
+            false,
+            Reading::Exact,
+            syntax::literal_includes,
+        );
         let entry = sources.load_entry(&dir.path().join("main.md")).unwrap();
         let x = expand(&mut sources, entry, &Options::default());
         assert_eq!(x.text, "x  y\n");
@@ -179,7 +197,7 @@ mod tests {
                 name: "sock.md".into(),
                 error: LoadError::Unreadable {
                     path: "sock.md".into(),
-                    reason: "not a regular file (a pipe, a socket or a device)".into(),
+                    reason: "it is a socket, not a regular file".into(),
                 }
             }]
         );
@@ -191,6 +209,7 @@ mod tests {
             Path::new("/nonexistent-root"),
             &[],
             false,
+            Reading::Exact,
             syntax::literal_includes,
         );
         let entry = sources.add_virtual("main.md", text);

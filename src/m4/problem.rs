@@ -4,6 +4,7 @@
 use crate::error::Diagnostic;
 use crate::source::{LoadError, Sources};
 
+use super::expander::SIZE_LIMIT;
 use super::linemap::{Origin, SourceMap};
 
 /// Something wrong with the talk found while expanding, at the origin of
@@ -49,7 +50,11 @@ pub enum ProblemKind {
     Runaway {
         name: String,
     },
-    TooLarge,
+    /// The expanded text, or the expansion of macro `name`, grows past
+    /// the limit.
+    TooLarge {
+        name: Option<String>,
+    },
 }
 
 impl ProblemKind {
@@ -61,7 +66,7 @@ impl ProblemKind {
                 | ProblemKind::UnclosedQuote
                 | ProblemKind::NestingLimit { .. }
                 | ProblemKind::Runaway { .. }
-                | ProblemKind::TooLarge
+                | ProblemKind::TooLarge { .. }
         )
     }
 }
@@ -94,8 +99,11 @@ impl Problem {
                 "`{name}` keeps expanding without end"
             ))
             .help("a macro that expands to a call of itself (or an include that includes itself through a macro) never stops; m4 would loop until it runs out of memory"),
-            ProblemKind::TooLarge => Diagnostic::new("the expanded text grows beyond 1 GiB")
-                .help("a macro or include is multiplying the text; check recursive defines"),
+            ProblemKind::TooLarge { name } => Diagnostic::new(match name {
+                Some(name) => format!("`{name}` expands to more than {} MiB of text", SIZE_LIMIT >> 20),
+                None => format!("the expanded text grows beyond {} MiB", SIZE_LIMIT >> 20),
+            })
+            .help("a macro or include is multiplying the text; check recursive defines"),
         };
         let d = map.point(sources, d, self.at, self.width);
         map.in_calls(sources, d, &self.calls)

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Project;
-use crate::error::{count, Error, Result};
+use crate::error::{count, visible, Error, Result};
 use crate::html::{Highlighter, Templates};
 use crate::paths::normalize;
 use crate::pipeline::{self, Analyzed};
@@ -38,11 +38,12 @@ impl Built {
             .display()
             .to_string();
         format!(
-            "built {}: {}, {} with notes, {} copied -> {shown}/index.html",
-            self.name,
+            "built {}: {}, {} with notes, {} copied -> {}/index.html",
+            visible(&self.name),
             count(self.slides, "slide"),
             self.with_notes,
             count(self.files, "file"),
+            visible(&shown),
         )
     }
 }

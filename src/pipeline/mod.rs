@@ -12,6 +12,7 @@ use crate::deck::{self, Cover, Deck};
 use crate::error::{Diagnostic, Error, Result};
 use crate::html::{Highlighter, Markdown};
 use crate::m4::{self, Expanded, ProblemKind};
+pub use crate::source::Reading;
 use crate::source::{LoadError, SourceId, Sources};
 pub use assets::{local_path, Assets};
 
@@ -57,7 +58,9 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
                 return Ok(from_config(d));
             }
             let path = Path::new(n);
-            if path.is_file() {
+            // Anything there but a folder is read, so that a pipe or a
+            // broken link is named for what it is.
+            if path.symlink_metadata().is_ok() && !path.is_dir() {
                 let stem = deck_name_for(path);
                 return Ok(DeckSpec {
                     name: stem,
@@ -88,21 +91,32 @@ pub struct Loaded {
     pub expanded: Expanded,
 }
 
-fn sources_for(root: &Path, config: &Config, extra_includes: &[PathBuf]) -> Sources {
+fn sources_for(
+    root: &Path,
+    config: &Config,
+    extra_includes: &[PathBuf],
+    reading: Reading,
+) -> Sources {
     let mut dirs = config.build.include_path.clone();
     dirs.extend(extra_includes.iter().cloned());
     Sources::new(
         root,
         &dirs,
         config.build.allow_outside_root,
+        reading,
         m4::syntax::literal_includes,
     )
 }
 
-/// Reads and expands a deck. Errors here are about the entry file itself;
+/// Reads and expands a deck, its files read as `reading` says. Errors here are about the entry file itself;
 /// problems inside the talk are in `expanded.problems`.
-pub fn load(project: &Project, spec: &DeckSpec, extra_includes: &[PathBuf]) -> Result<Loaded> {
-    let mut sources = sources_for(&project.root, &project.config, extra_includes);
+pub fn load(
+    project: &Project,
+    spec: &DeckSpec,
+    extra_includes: &[PathBuf],
+    reading: Reading,
+) -> Result<Loaded> {
+    let mut sources = sources_for(&project.root, &project.config, extra_includes, reading);
     let entry = load_entry(&mut sources, &spec.source)?;
     let options = m4::Options {
         defines: spec.defines.clone(),
@@ -154,7 +168,7 @@ pub struct Analyzed {
 /// Runs the pipeline up to writing. Any problem in the talk fails it, with
 /// every problem found.
 pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<Analyzed> {
-    let loaded = load(project, spec, &[])?;
+    let loaded = load(project, spec, &[], Reading::Talk)?;
     let mut problems = loaded.problem_diagnostics(true);
     let book = &project.config.book;
     let title_known = spec.title.is_some() || book.title.is_some();

@@ -32,6 +32,11 @@ pub struct SourceFile {
 pub enum LoadError {
     NotFound,
     IsDirectory,
+    /// A symbolic link to nothing, or one that leads back to itself.
+    BrokenLink {
+        target: String,
+        looping: bool,
+    },
     /// The file resolves outside the talk's root and every include folder.
     OutsideRoot(PathBuf),
     /// `line` and `col` (from 1, in characters) say where `offset` is.
@@ -58,6 +63,14 @@ impl LoadError {
             )),
             LoadError::IsDirectory => Diagnostic::new(format!("`{name}` is a folder, not a file"))
                 .help("include a file inside it instead"),
+            LoadError::BrokenLink { target, looping: true } => Diagnostic::new(format!(
+                "cannot open `{name}`: it is a symbolic link that leads back to itself (through `{target}`)"
+            ))
+            .help("point the link at a file, or replace it with the file"),
+            LoadError::BrokenLink { target, looping: false } => Diagnostic::new(format!(
+                "cannot open `{name}`: it is a symbolic link to `{target}`, which does not exist"
+            ))
+            .help("point the link at a file, or replace it with the file"),
             LoadError::OutsideRoot(real) => Diagnostic::new(format!(
                 "`{name}` leaves the talk's root (it resolves to {})",
                 real.display()
@@ -77,6 +90,14 @@ impl LoadError {
             }
         }
     }
+}
+
+/// How files are read. `expand` reads them as m4 does, byte for byte;
+/// slides read them as text: see [`resolve`]'s `as_talk_text`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    Exact,
+    Talk,
 }
 
 pub struct Sources {
@@ -99,9 +120,15 @@ impl Sources {
         root: &Path,
         include_dirs: &[PathBuf],
         allow_outside_root: bool,
+        reading: Reading,
         guess: Guess,
     ) -> Sources {
-        let resolver = Arc::new(Resolver::new(root, include_dirs, allow_outside_root));
+        let resolver = Arc::new(Resolver::new(
+            root,
+            include_dirs,
+            allow_outside_root,
+            reading,
+        ));
         Sources {
             ahead: ReadAhead::new(Arc::clone(&resolver), guess),
             resolver,
@@ -179,7 +206,7 @@ impl Sources {
                 is_link,
                 file: None,
             },
-            None => return Err(LoadError::NotFound),
+            None => return Err(resolve::broken_link(&path).unwrap_or(LoadError::NotFound)),
         };
         let real = self
             .resolver

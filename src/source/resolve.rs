@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::paths::{absolute, normalize};
 
-use super::{LoadError, SourceFile};
+use super::{LoadError, Reading, SourceFile};
 
 /// The largest file read: as large as the expanded text may grow.
-const MAX_FILE: u64 = 1 << 30;
+const MAX_FILE: u64 = 64 << 20;
 
 /// How a name becomes a file the talk may read: where `include` searches,
 /// which folders files may really live in. Shared with the threads that
@@ -22,6 +22,7 @@ pub struct Resolver {
     /// Canonical folders a resolved file may live in.
     allowed: Vec<PathBuf>,
     allow_outside_root: bool,
+    reading: Reading,
 }
 
 /// The real path of each folder a file was found in, asked once per folder
@@ -39,7 +40,12 @@ pub(super) struct Found {
 
 impl Resolver {
     /// `include_dirs` are taken relative to `root` unless absolute.
-    pub fn new(root: &Path, include_dirs: &[PathBuf], allow_outside_root: bool) -> Resolver {
+    pub fn new(
+        root: &Path,
+        include_dirs: &[PathBuf],
+        allow_outside_root: bool,
+        reading: Reading,
+    ) -> Resolver {
         let root = absolute(root);
         let include_dirs: Vec<PathBuf> = include_dirs.iter().map(|d| root.join(d)).collect();
         let allowed = std::iter::once(&root)
@@ -51,6 +57,7 @@ impl Resolver {
             include_dirs,
             allowed,
             allow_outside_root,
+            reading,
         }
     }
 
@@ -73,8 +80,8 @@ impl Resolver {
             return Err(LoadError::NotFound);
         }
         let named = Path::new(name);
-        let mut saw_folder = false;
-        let mut look = |candidate: PathBuf| look(candidate, &mut saw_folder);
+        let mut saw = Missing::Nothing;
+        let mut look = |candidate: PathBuf| look(candidate, &mut saw);
         let found = if named.is_absolute() {
             look(named.to_path_buf())
         } else {
@@ -83,10 +90,10 @@ impl Resolver {
                 .find_map(|d| look(d.join(named)))
         };
         let Some(found) = found else {
-            return Err(if saw_folder {
-                LoadError::IsDirectory
-            } else {
-                LoadError::NotFound
+            return Err(match saw {
+                Missing::Nothing => LoadError::NotFound,
+                Missing::Folder => LoadError::IsDirectory,
+                Missing::Link(e) => e,
             });
         };
         let real = self.real_path(&found.path, found.is_link, real_dirs)?;
@@ -103,14 +110,24 @@ impl Resolver {
         };
         // A pipe would block the read, a device like /dev/zero never end it.
         if !found.meta.is_file() {
-            return Err(unreadable(
-                "not a regular file (a pipe, a socket or a device)".into(),
-            ));
+            use std::os::unix::fs::FileTypeExt;
+            let kind = found.meta.file_type();
+            let what = if kind.is_fifo() {
+                "a named pipe (FIFO)"
+            } else if kind.is_socket() {
+                "a socket"
+            } else if kind.is_block_device() || kind.is_char_device() {
+                "a device"
+            } else {
+                "a special file"
+            };
+            return Err(unreadable(format!("it is {what}, not a regular file")));
         }
         if found.meta.len() > MAX_FILE {
-            return Err(unreadable(
-                "it is larger than 1 GiB, more than a talk may expand to".into(),
-            ));
+            return Err(unreadable(format!(
+                "it is larger than {} MiB, more than a talk may expand to",
+                MAX_FILE >> 20
+            )));
         }
         let file = match found.file {
             Some(file) => Ok(file),
@@ -131,6 +148,10 @@ impl Resolver {
                 col: before[line_start..].chars().count() + 1,
             }
         })?;
+        let text = match self.reading {
+            Reading::Exact => text,
+            Reading::Talk => as_talk_text(text),
+        };
         Ok(SourceFile {
             path: shown,
             real,
@@ -188,8 +209,46 @@ impl Resolver {
     }
 }
 
-/// One candidate of a search: `None` when it is missing or a folder.
-fn look(candidate: PathBuf, saw_folder: &mut bool) -> Option<Found> {
+/// What a search found where no file was, first a folder or a broken
+/// link, to say why nothing could be read.
+enum Missing {
+    Nothing,
+    Folder,
+    Link(LoadError),
+}
+
+/// One candidate of a search: `None` when it is missing, a folder or a
+/// broken link (noted in `saw`).
+fn look(candidate: PathBuf, saw: &mut Missing) -> Option<Found> {
+    let mut saw_folder = false;
+    let found = look_at(candidate.clone(), &mut saw_folder);
+    if found.is_none() && matches!(saw, Missing::Nothing) {
+        if saw_folder {
+            *saw = Missing::Folder;
+        } else if let Some(broken) = broken_link(&candidate) {
+            *saw = Missing::Link(broken);
+        }
+    }
+    found
+}
+
+/// Why `path` is a link that leads nowhere, if it is one.
+pub(super) fn broken_link(path: &Path) -> Option<LoadError> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::read_link(path).ok()?;
+    let looping = std::fs::metadata(path)
+        .err()
+        .is_some_and(|e| e.raw_os_error() == Some(libc::ELOOP));
+    Some(LoadError::BrokenLink {
+        target: target.to_string_lossy().into_owned(),
+        looping,
+    })
+}
+
+fn look_at(candidate: PathBuf, saw_folder: &mut bool) -> Option<Found> {
     // A plain file is learnt with one lookup of its path: opened without
     // following a final link (a pipe opened this way does not block), then
     // asked its metadata, then read through the same handle. Links and
@@ -263,6 +322,19 @@ pub(super) fn stat(path: &Path) -> Option<(std::fs::Metadata, bool)> {
 /// file costs one more call, so reading stops once `size` bytes are in.
 fn read_sized(mut file: std::fs::File, size: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    // Files the kernel makes up as they are read (`/proc`, `/sys`) say
+    // they are empty: read those to their end, as m4 does.
+    if size == 0 {
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE {
+            return Err(std::io::Error::other(format!(
+                "it is larger than {} MiB, more than a talk may expand to",
+                MAX_FILE >> 20
+            )));
+        }
+        return Ok(bytes);
+    }
     let mut bytes = vec![0; size];
     let mut filled = 0;
     while filled < size {
@@ -275,4 +347,44 @@ fn read_sized(mut file: std::fs::File, size: usize) -> std::io::Result<Vec<u8>> 
     }
     bytes.truncate(filled);
     Ok(bytes)
+}
+
+/// A file's text as slides read it: without a byte-order mark at the start
+/// (pandoc drops it too), a lone CR as a line ending, and NUL as U+FFFD,
+/// which is what HTML makes of it. A lone CR becomes LF in place, so
+/// offsets and lines still match the file.
+fn as_talk_text(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let bytes = text.as_bytes();
+    let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    let nul = memchr::memchr(0, bytes).is_some();
+    if !lone_cr && !nul {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
+            '\0' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn talk_text_drops_the_mark_and_mends_line_ends_and_nul() {
+        let t = |s: &str| as_talk_text(s.to_string());
+        assert_eq!(t("\u{feff}## A\r\rb\r\nc\0"), "## A\n\nb\r\nc\u{fffd}");
+        assert_eq!(t("plain\n"), "plain\n");
+        assert_eq!(t("a\u{feff}"), "a\u{feff}");
+    }
 }

@@ -86,6 +86,11 @@ checked 1 deck: 1 error
         .status(1)
         .stderr(expected)
         .run();
+    // Named as the entry file, too.
+    talk.args(&["check", "pipe.md"])
+        .status(1)
+        .stderr("error: cannot read `pipe.md`: it is a named pipe (FIFO), not a regular file\nchecked 1 deck: 1 error\n")
+        .run();
 }
 
 #[test]
@@ -444,7 +449,7 @@ fn a_pipe_is_refused_rather_than_read_forever() {
         crate::harness::skip("mkfifo did not work here");
         return;
     }
-    let expected = "error: cannot read `pipe.md`: not a regular file (a pipe, a socket or a device)
+    let expected = "error: cannot read `pipe.md`: it is a named pipe (FIFO), not a regular file
  --> main.md:1:3
   |
 1 | x include(pipe.md)

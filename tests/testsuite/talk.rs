@@ -304,7 +304,9 @@ fn expanded_decks() -> Vec<(String, String)> {
         .unwrap()
         .iter()
         .map(|spec| {
-            let loaded = slidebook::pipeline::load(&project, spec, &[]).unwrap();
+            let loaded =
+                slidebook::pipeline::load(&project, spec, &[], slidebook::pipeline::Reading::Talk)
+                    .unwrap();
             (spec.name.clone(), loaded.expanded.text)
         })
         .collect()
