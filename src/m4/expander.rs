@@ -283,9 +283,12 @@ impl<'s> Expander<'s> {
                 i = j;
             } else if b == b'#' {
                 match memchr::memchr(b'\n', &bytes[i..end]) {
-                    Some(k) => i += k + 1,
-                    None => break,
+                    // A comment with a NUL in it takes the careful path.
+                    Some(k) if memchr::memchr(0, &bytes[i..i + k]).is_none() => i += k + 1,
+                    _ => break,
                 }
+            } else if b == 0 {
+                break;
             } else if Some(b) == quote {
                 break;
             } else if in_args && (b == b'(' || b == b')' || b == b',') {
@@ -459,7 +462,10 @@ impl<'s> Expander<'s> {
     /// Reads one token the careful way and acts on it.
     pub(super) fn step(&mut self) {
         let Some(b) = self.peek_byte() else { return };
-        if is_word_start(b) {
+        if b == 0 {
+            // m4 reads no NUL: it parts tokens and is gone.
+            self.next_byte();
+        } else if is_word_start(b) {
             let ctx = self.ctx();
             let mut word = LocatedText::new();
             while self.take_word_run(&mut word) {}
@@ -475,6 +481,11 @@ impl<'s> Expander<'s> {
                     ended = true;
                     break;
                 }
+            }
+            // m4 keeps a comment as a C string: a NUL ends it there, and
+            // the rest of it is lost.
+            if let Some(nul) = memchr::memchr(0, &comment.bytes) {
+                comment.truncate(nul);
             }
             self.dest().append_all(&comment);
             if !ended && self.frames.is_empty() {
@@ -521,6 +532,10 @@ impl<'s> Expander<'s> {
                 let (c, at) = self.next_byte().expect("peeked");
                 text.append(&[c], at);
             }
+        }
+        // Like a comment, a quoted string is a C string to m4.
+        if let Some(nul) = memchr::memchr(0, &text.bytes) {
+            text.truncate(nul);
         }
         self.dest().append_all(&text);
     }

@@ -126,6 +126,13 @@ impl LocatedText {
         self.append_range(other, 0..other.bytes.len());
     }
 
+    /// Keeps the first `len` bytes.
+    pub fn truncate(&mut self, len: usize) {
+        self.bytes.truncate(len);
+        self.spans.retain(|s| s.start < len);
+        self.tail = None;
+    }
+
     /// The text without any `byte`, each piece keeping its origin.
     pub fn without(&self, byte: u8) -> LocatedText {
         let mut out = LocatedText::new();

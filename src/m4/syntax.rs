@@ -15,7 +15,7 @@ pub(super) static WORD_CHAR: [bool; 256] = {
 pub(super) fn special_bytes(quote: Option<u8>) -> [bool; 256] {
     let mut t = [false; 256];
     for b in 0..=255u8 {
-        t[b as usize] = is_word_start(b) || matches!(b, b'#' | b'(' | b')' | b',');
+        t[b as usize] = is_word_start(b) || matches!(b, b'#' | b'(' | b')' | b',' | 0);
     }
     if let Some(q) = quote {
         t[q as usize] = true;

@@ -78,9 +78,10 @@ const TRICKY: [&str; 13] = [
 const BARE: [&str; 6] = [
     "include", "sinclude", "define", "undefine", "ifdef", "ifelse",
 ];
-const PUNCT: [&str; 24] = [
+// NUL included: m4 drops it, and cuts a comment or quoted string at it.
+const PUNCT: [&str; 25] = [
     ".", "!", "?", ":", ";", "-", "*", "<", ">", "=", "+", "/", "'", "\"", "@", "%", "&", "~", "|",
-    "[", "]", "{", "}", "`",
+    "[", "]", "{", "}", "`", "\0",
 ];
 /// What a body starts with (see the module comment).
 const MARKERS: [&str; 6] = [".", "!", ":", "<", "=", "~"];

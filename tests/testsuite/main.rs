@@ -9,6 +9,8 @@ mod differential;
 mod expand;
 mod harness;
 mod init;
+mod inputs;
+mod limits;
 mod notes;
 mod serve;
 mod talk;
