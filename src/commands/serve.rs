@@ -13,7 +13,7 @@ pub fn run(root: Option<&Path>, targets: &[String], port: u16) -> Result<i32> {
     let dir = project.root.join(&project.config.build.build_dir);
     let (http, port) = server::listen(port)?;
     let builds = Arc::new(server::Builds::default());
-    server::spawn(http, dir.clone(), builds.clone());
+    server::spawn(http, dir.clone(), builds.clone())?;
     let mut announced = false;
     live::watch(root, targets, |project, result| {
         live::report(project, &result);
