@@ -287,9 +287,7 @@ impl<'s> Expander<'s> {
                     Some(k) if memchr::memchr(0, &bytes[i..i + k]).is_none() => i += k + 1,
                     _ => break,
                 }
-            } else if b == 0 {
-                break;
-            } else if Some(b) == quote {
+            } else if b == 0 || Some(b) == quote {
                 break;
             } else if in_args && (b == b'(' || b == b')' || b == b',') {
                 match b {

@@ -101,15 +101,17 @@ fn a_doubling_macro_stops_with_its_name_under_a_gibibyte() {
         (
             Some(1),
             format!(
+                // The fifth call from the outside is the 26th from the
+                // inside: 2^27 bytes.
                 "error: `twice` expands to more than 64 MiB of text
- --> talk.md:2:139
+ --> talk.md:2:25
   |
-2 | …{}…
-  |                                                              ^^^^^
+2 | {}…
+  |                         ^^^^^
 help: a macro or include is multiplying the text; check recursive defines
 checked 1 deck: 1 error
 ",
-                &line[78..198]
+                &line[..120]
             )
             .as_str()
         )
@@ -127,6 +129,6 @@ fn a_title_cannot_stand_for_the_slides() {
         .stderr("built talk: 2 slides, 0 with notes, 0 files copied -> book/talk/index.html\n")
         .run();
     let index = talk.read("book/talk/index.html");
-    assert_eq!(index.matches("<section").count(), 2);
+    assert_eq!(index.matches("<section id=").count(), 2);
     assert!(index.len() < 200_000, "{} bytes", index.len());
 }
