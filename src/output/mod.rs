@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Project;
-use crate::error::{count, visible, Error, Result};
-use crate::html::{Highlighter, Templates};
+use crate::error::{count, visible, Diagnostic, Error, Result};
+use crate::html::{Highlighter, Page, Templates};
 use crate::paths::normalize;
 use crate::pipeline::{self, Analyzed};
 use place::Chosen;
@@ -114,7 +114,26 @@ fn write_deck(
 ) -> Result<Built> {
     let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
     let staging = Staging::new(dest)?;
-    let dir = &staging.dir;
+    let written = fill(&staging.dir, dest, a, &index, &handout).and_then(|()| staging.swap_in());
+    if let Err(Error::Io { source, .. }) = written {
+        // The path is a temporary folder, gone by now: say what it meant.
+        let shown = a.loaded.sources.display(dest);
+        return Err(Diagnostic::new(format!("cannot write the deck into `{shown}`: {source}"))
+            .help(format!("nothing was changed: `{shown}` still holds the deck built last; mend the cause (free some space, say) and build again"))
+            .into());
+    }
+    written?;
+    Ok(Built {
+        name: a.spec.name.clone(),
+        dir: dest.to_path_buf(),
+        slides: a.deck.slides.len(),
+        with_notes: a.deck.notes_count(),
+        files: a.assets.len(),
+    })
+}
+
+/// Writes a deck's files into `dir`, the new folder for `dest`.
+fn fill(dir: &Path, dest: &Path, a: &Analyzed, index: &Page, handout: &Page) -> Result<()> {
     // The two pages are large; write them side by side.
     let big = a.deck.text_len >= crate::par::WORTH_A_THREAD;
     let (handout, index) = crate::par::both(
@@ -140,14 +159,7 @@ fn write_deck(
         let mut source = std::fs::File::open(from).map_err(Error::io(from))?;
         write_new(&to, |w| std::io::copy(&mut source, w).map(drop))?;
     }
-    staging.swap_in()?;
-    Ok(Built {
-        name: a.spec.name.clone(),
-        dir: dest.to_path_buf(),
-        slides: a.deck.slides.len(),
-        with_notes: a.deck.notes_count(),
-        files: a.assets.len(),
-    })
+    Ok(())
 }
 
 /// Whether `to` is a plain file that is already a copy of `from`: as

@@ -275,3 +275,58 @@ fn two_builds_at_once_leave_one_whole_deck() {
         assert_eq!(staging_folders(talk.path()), Vec::<String>::new());
     }
 }
+
+/// A small tmpfs mounted on a temporary folder, unmounted when dropped.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(Tmpfs(dir))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_last_deck_as_it_was() {
+    let Some(disk) = Tmpfs::mount("1m") else {
+        crate::harness::skip("cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let out = disk.0.path().join("deck");
+    let out_arg = out.to_str().unwrap();
+    let talk = Talk::new()
+        .file("talk.md", "## Small\n\n[data](data.bin)\n")
+        .file("data.bin", vec![7u8; 100_000]);
+    talk.args(&["build", "talk.md", "-o", out_arg])
+        .stderr(format!(
+            "built talk: 1 slide, 0 with notes, 1 file copied -> {out_arg}/index.html\n"
+        ))
+        .run();
+    let before = deck_files(&out);
+    // Too big for what is left of the disk.
+    let talk = talk.file("data.bin", vec![8u8; 2_000_000]);
+    talk.args(&["build", "talk.md", "-o", out_arg])
+        .status(1)
+        .stderr(format!(
+            "error: cannot write the deck into `{out_arg}`: No space left on device (os error 28)
+help: nothing was changed: `{out_arg}` still holds the deck built last; mend the cause (free some space, say) and build again
+"
+        ))
+        .run();
+    assert!(deck_files(&out) == before, "the last deck changed");
+    assert_eq!(staging_folders(disk.0.path()), Vec::<String>::new());
+}
