@@ -90,6 +90,7 @@ fn split(project: &Project, spec: &DeckSpec, text: &str) -> Deck {
         title_known,
         &Markdown {
             highlighter: &Highlighter::new(),
+            missing_images: None,
         },
     )
 }

@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
+    /// Treat warnings (a missing picture, a comment left open) as errors:
+    /// nothing is written (as `strict = true` under [build] in book.toml)
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -90,7 +95,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Command::Init { dir } = &cli.command {
         return commands::init::run(dir.as_deref());
     }
-    let project = Project::discover(cli.root.as_deref())?;
+    let mut project = Project::discover(cli.root.as_deref())?;
+    project.config.build.strict |= cli.deny_warnings;
     match cli.command {
         Command::Expand {
             file,
@@ -101,9 +107,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Build { targets, out } => commands::build::run(&project, &targets, out.as_deref()),
         Command::Notes { target } => commands::notes::run(&project, &target),
         Command::Pdf { targets } => commands::pdf::run(&project, &targets),
-        Command::Watch { targets } => commands::watch::run(cli.root.as_deref(), &targets),
+        Command::Watch { targets } => {
+            commands::watch::run(cli.root.as_deref(), &targets, cli.deny_warnings)
+        }
         Command::Serve { targets, port } => {
-            commands::serve::run(cli.root.as_deref(), &targets, port)
+            commands::serve::run(cli.root.as_deref(), &targets, port, cli.deny_warnings)
         }
         Command::Init { .. } => unreachable!("handled above"),
     }

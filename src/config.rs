@@ -55,6 +55,8 @@ pub struct BuildConfig {
     pub allow_outside_root: bool,
     /// Lets `build-dir` lead outside the root (`-o` always may).
     pub allow_build_dir_outside_root: bool,
+    /// Warnings (a missing picture, a comment left open) fail a build.
+    pub strict: bool,
     /// A folder or URL with a real reveal.js to use instead of the
     /// built-in runtime.
     pub reveal: Option<String>,
@@ -69,6 +71,7 @@ impl Default for BuildConfig {
             aspect_ratio: AspectRatio::Wide,
             allow_outside_root: false,
             allow_build_dir_outside_root: false,
+            strict: false,
             reveal: None,
         }
     }

@@ -36,8 +36,19 @@ impl fmt::Display for Location {
     }
 }
 
+/// Whether a problem stops a build. `check` counts every problem as an
+/// error; a build writes its decks despite warnings (unless told to be
+/// strict), because what they lose is shown on the slide instead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub message: String,
     pub at: Option<Location>,
     /// Characters under the caret.
@@ -62,12 +73,28 @@ pub struct MacroCall {
 impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             message: message.into(),
             at: None,
             width: 1,
             chain: Vec::new(),
             calls: Vec::new(),
             help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::new(message)
+        }
+    }
+
+    /// The same problem, counted as an error.
+    pub fn as_error(self) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            ..self
         }
     }
 
@@ -84,7 +111,11 @@ impl Diagnostic {
 
     /// The human form: message, place, excerpt with a caret, chain, help.
     pub fn render(&self) -> String {
-        let mut s = format!("error: {}\n", self.message);
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut s = format!("{kind}: {}\n", self.message);
         if let Some(at) = &self.at {
             let gutter = at.line.to_string().len();
             let pad = " ".repeat(gutter);
@@ -130,7 +161,10 @@ impl Diagnostic {
         let place =
             |l: &Location| serde_json::json!({ "file": l.file, "line": l.line, "column": l.col });
         let mut v = serde_json::json!({
-            "severity": "error",
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
             "message": self.message,
             "help": self.help,
             "included_from": self.chain.iter().map(place).collect::<Vec<_>>(),

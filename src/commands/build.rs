@@ -9,7 +9,7 @@ use crate::output;
 
 pub fn run(project: &Project, targets: &[String], out: Option<&Path>) -> Result<i32> {
     for b in output::build(project, targets, out)? {
-        eprintln!("{}", b.summary(project));
+        eprint!("{}", b.report(project));
     }
     Ok(0)
 }

@@ -24,9 +24,9 @@ pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32>
         // Where the deck would be built is checked too: a pull request
         // can change `build-dir`.
         let checked = pipeline::analyze(project, spec, &hl)
-            .and_then(|a| output::place_of(project, &a, None).map(drop));
+            .and_then(|a| output::place_of(project, &a, None).map(|_| a.warnings));
         match checked {
-            Ok(()) => {}
+            Ok(warnings) => all.extend(warnings.into_iter().map(Diagnostic::as_error)),
             Err(Error::Talk(ds)) => all.extend(ds),
             Err(e) => all.push(Diagnostic::new(e.to_string())),
         }

@@ -10,7 +10,7 @@ pub fn run(project: &Project, targets: &[String]) -> Result<i32> {
     let browser = browser::find()?;
     let built = output::build(project, targets, None)?;
     for b in &built {
-        eprintln!("{}", b.summary(project));
+        eprint!("{}", b.report(project));
     }
     for b in &built {
         for (page, pdf) in [

@@ -8,14 +8,14 @@ use crate::config::Project;
 use crate::error::Result;
 use crate::live::{self, server};
 
-pub fn run(root: Option<&Path>, targets: &[String], port: u16) -> Result<i32> {
+pub fn run(root: Option<&Path>, targets: &[String], port: u16, strict: bool) -> Result<i32> {
     let project = Project::discover(root)?;
     let dir = project.root.join(&project.config.build.build_dir);
     let (http, port) = server::listen(port)?;
     let builds = Arc::new(server::Builds::default());
     server::spawn(http, dir.clone(), builds.clone())?;
     let mut announced = false;
-    live::watch(root, targets, |project, result| {
+    live::watch(root, targets, strict, |project, result| {
         live::report(project, &result);
         if result.is_ok() {
             builds.bump();

@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::error::Result;
 use crate::live;
 
-pub fn run(root: Option<&Path>, targets: &[String]) -> Result<i32> {
-    live::watch(root, targets, |project, result| {
+pub fn run(root: Option<&Path>, targets: &[String], strict: bool) -> Result<i32> {
+    live::watch(root, targets, strict, |project, result| {
         live::report(project, &result)
     })?;
     Ok(0)

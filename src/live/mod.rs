@@ -41,13 +41,21 @@ pub fn matters(path: &Path, root: &Path, build_dir: &Path) -> bool {
 }
 
 /// Builds the decks once and after every change, calling `after` with each
-/// result. Runs until the watcher stops.
+/// result; `strict` makes warnings fail a build. Runs until the watcher
+/// stops.
 pub fn watch(
     root: Option<&Path>,
     targets: &[String],
+    strict: bool,
     mut after: impl FnMut(&Project, Result<Vec<Built>>),
 ) -> Result<()> {
-    let project = Project::discover(root)?;
+    let discover = |root: Option<&Path>| {
+        Project::discover(root).map(|mut p| {
+            p.config.build.strict |= strict;
+            p
+        })
+    };
+    let project = discover(root)?;
     let root = project.root.clone();
     let build_dir = root.join(&project.config.build.build_dir);
     let (tx, rx) = mpsc::channel();
@@ -77,7 +85,7 @@ pub fn watch(
         if !paths.iter().any(|p| matters(p, &root, &build_dir)) {
             continue;
         }
-        match Project::discover(Some(&root)) {
+        match discover(Some(&root)) {
             Ok(project) => {
                 let result = output::build(&project, targets, None);
                 after(&project, result);
@@ -100,7 +108,7 @@ pub fn report(project: &Project, result: &Result<Vec<Built>>) {
     match result {
         Ok(built) => {
             for b in built {
-                eprintln!("{}", b.summary(project));
+                eprint!("{}", b.report(project));
             }
         }
         Err(e) => eprintln!("{e}"),

@@ -22,6 +22,9 @@ use swap::Staging;
 #[derive(Debug)]
 pub struct Built {
     pub name: String,
+    /// What the deck lost (missing pictures, say), to be shown before the
+    /// summary.
+    pub warnings: Vec<Diagnostic>,
     pub dir: PathBuf,
     pub slides: usize,
     pub with_notes: usize,
@@ -29,6 +32,14 @@ pub struct Built {
 }
 
 impl Built {
+    /// What a build prints for the deck: its warnings, then one line.
+    pub fn report(&self, project: &Project) -> String {
+        let mut s: String = self.warnings.iter().map(Diagnostic::render).collect();
+        s.push_str(&self.summary(project));
+        s.push('\n');
+        s
+    }
+
     /// The line a build prints for the deck.
     pub fn summary(&self, project: &Project) -> String {
         let shown = self
@@ -56,6 +67,16 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
     let hl = Highlighter::new();
     let templates = Templates::load(&project.root)?;
     let ready = pipeline::analyze_all(project, &specs, &hl)?;
+    if project.config.build.strict {
+        let mut warnings: Vec<Diagnostic> = ready
+            .iter()
+            .flat_map(|a| a.warnings.iter().cloned().map(Diagnostic::as_error))
+            .collect();
+        pipeline::dedupe(&mut warnings);
+        if !warnings.is_empty() {
+            return Err(Error::Talk(warnings));
+        }
+    }
     let single = specs.len() == 1;
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let places = ready
@@ -125,6 +146,7 @@ fn write_deck(
     written?;
     Ok(Built {
         name: a.spec.name.clone(),
+        warnings: a.warnings.clone(),
         dir: dest.to_path_buf(),
         slides: a.deck.slides.len(),
         with_notes: a.deck.notes_count(),

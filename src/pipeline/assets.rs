@@ -71,9 +71,11 @@ fn copy_path(path: &str) -> Result<String, &'static str> {
 
 /// Resolves every reference of the deck; what does not resolve becomes a
 /// diagnostic at the reference's source.
-pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
+pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {
     let mut assets = Assets::new();
     let mut problems = Vec::new();
+    let mut missing = Vec::new();
+    let mut missing_images = std::collections::HashSet::new();
     // Slides show the same pictures many times: ask the file system once.
     let mut known = std::collections::HashMap::new();
     let text = &loaded.expanded.text;
@@ -91,6 +93,13 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
             .entry(path.clone())
             .or_insert_with(|| loaded.sources.resolve_reference(&path))
             .clone();
+        let gone = matches!(
+            resolved,
+            Err(LoadError::NotFound | LoadError::IsDirectory | LoadError::BrokenLink { .. })
+        );
+        if gone && r.kind == RefKind::Image {
+            missing_images.insert(r.url.clone());
+        }
         let (message, help) = match resolved.map(|file| (copy_path(&path), file)) {
             Ok((Ok(rel), file)) => {
                 if !rel.is_empty() && !assets.contains_key(&rel) && file.is_file() {
@@ -112,18 +121,41 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> (Assets, Vec<Diagnostic>) {
             ),
             Err(_) => (format!("{what} `{}` not found", r.url), PATH_HELP),
         };
+        // A missing file loses a picture, not text: the build goes on
+        // and shows a placeholder. One that would leave its place is an
+        // error.
+        let (d, into) = if gone {
+            (Diagnostic::warning(message), &mut missing)
+        } else {
+            (Diagnostic::new(message), &mut problems)
+        };
         let Some(origin) = loaded.expanded.map.origin_at(text, r.at) else {
-            problems.push(Diagnostic::new(message));
+            into.push(d);
             continue;
         };
         let width = text[r.at..]
             .find(')')
             .map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
-        let d = Diagnostic::new(message).help(help);
         let map = &loaded.expanded.map;
-        problems.push(map.point(&loaded.sources, d, origin, width.min(80)));
+        into.push(map.point(&loaded.sources, d.help(help), origin, width.min(80)));
     }
-    (assets, problems)
+    Resolved {
+        assets,
+        problems,
+        missing,
+        missing_images,
+    }
+}
+
+/// What the deck's references come to.
+pub struct Resolved {
+    pub assets: Assets,
+    /// References that may not be copied where they say: errors.
+    pub problems: Vec<Diagnostic>,
+    /// Files that are not there: warnings.
+    pub missing: Vec<Diagnostic>,
+    /// The URLs of the missing images, as written, for placeholders.
+    pub missing_images: std::collections::HashSet<String>,
 }
 
 #[cfg(test)]

@@ -163,6 +163,10 @@ pub struct Analyzed {
     pub deck: Deck,
     pub cover: Cover,
     pub assets: Assets,
+    /// Problems that lose something the slides show in its place (a
+    /// missing picture, a comment left open): a build goes on, `check`
+    /// fails.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Runs the pipeline up to writing. Any problem in the talk fails it, with
@@ -172,32 +176,44 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
     let mut problems = loaded.problem_diagnostics(true);
     let book = &project.config.book;
     let title_known = spec.title.is_some() || book.title.is_some();
-    let deck = deck::split(
-        &loaded.expanded.text,
-        project.config.build.slide_level,
-        title_known,
-        &Markdown { highlighter: hl },
-    );
+    let split = |missing_images| {
+        let markdown = Markdown {
+            highlighter: hl,
+            missing_images,
+        };
+        let level = project.config.build.slide_level;
+        deck::split(&loaded.expanded.text, level, title_known, &markdown)
+    };
+    let mut deck = split(None);
+    let mut warnings = Vec::new();
     for &at in &deck.unclosed_comments {
-        let d = Diagnostic::new("this comment is never closed: `<!--` without `-->`")
+        let d = Diagnostic::warning("this comment is never closed: `<!--` without `-->`")
             .help("speaker notes are HTML comments; close it with `-->`");
         let map = &loaded.expanded.map;
-        problems.push(match map.origin_at(&loaded.expanded.text, at) {
+        warnings.push(match map.origin_at(&loaded.expanded.text, at) {
             Some(o) => map.point(&loaded.sources, d, o, 4),
             None => d,
         });
     }
-    let (assets, missing) = assets::resolve(&loaded, &deck);
-    problems.extend(missing);
+    let resolved = assets::resolve(&loaded, &deck);
+    problems.extend(resolved.problems);
     if !problems.is_empty() {
         return Err(Error::Talk(problems));
     }
+    warnings.extend(resolved.missing);
+    // Missing pictures show as boxes that name them: rarely needed, so the
+    // deck is split again only then.
+    if !resolved.missing_images.is_empty() {
+        deck = split(Some(&resolved.missing_images));
+    }
+    let assets = resolved.assets;
     Ok(Analyzed {
         cover: cover(project, spec, &deck),
         spec: spec.clone(),
         loaded,
         deck,
         assets,
+        warnings,
     })
 }
 

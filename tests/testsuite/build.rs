@@ -166,8 +166,11 @@ fn a_markdown_file_builds_without_any_configuration() {
     assert!(talk.path().join("out/handout.html").is_file());
 }
 
+const MISSING_HELP: &str =
+    "help: paths are relative to the talk's root; fix the path or add the file\n";
+
 #[test]
-fn a_missing_image_fails_the_build_and_writes_nothing() {
+fn a_missing_image_is_a_warning_and_a_box_on_the_slide() {
     let talk = Talk::new()
         .file(
             "book.toml",
@@ -178,29 +181,100 @@ fn a_missing_image_fails_the_build_and_writes_nothing() {
             "part.md",
             "text\n\n![chart](img/chart.png)\n\n<!-- ![n](img/gone.svg) -->\n",
         );
-    talk.args(&["build"])
-        .status(1)
-        .stderr(
-            "error: image `img/chart.png` not found
+    let problems = |kind: &str| {
+        format!(
+            "{kind}: image `img/chart.png` not found
  --> part.md:3:1
   |
 3 | ![chart](img/chart.png)
   | ^^^^^^^^^^^^^^^^^^^^^^^
   = included from main.md:3:1
-help: paths are relative to the talk's root; fix the path or add the file
-error: image in speaker notes `img/gone.svg` not found
+{MISSING_HELP}{kind}: image in speaker notes `img/gone.svg` not found
  --> part.md:5:6
   |
 5 | <!-- ![n](img/gone.svg) -->
   |      ^^^^^^^^^^^^^^^^^^
   = included from main.md:3:1
-help: paths are relative to the talk's root; fix the path or add the file
-
-2 errors
-",
+{MISSING_HELP}"
         )
+    };
+    // Strict, nothing is written.
+    talk.args(&["build", "--deny-warnings"])
+        .status(1)
+        .stderr(problems("error") + "\n2 errors\n")
         .run();
     assert!(!talk.path().join("book").exists());
+    talk.args(&["build"])
+        .stderr(
+            problems("warning")
+                + "built d: 1 slide, 1 with notes, 0 files copied -> book/d/index.html\n",
+        )
+        .run();
+    let html = Html::parse_document(&talk.read("book/d/index.html"));
+    let boxes: Vec<String> = html
+        .select(&sel("section .sb-missing"))
+        .map(|b| b.text().collect())
+        .collect();
+    // One on the slide, one in its notes.
+    assert_eq!(
+        boxes,
+        [
+            "missing image: img/chart.png",
+            "missing image: img/gone.svg"
+        ]
+    );
+    assert_eq!(html.select(&sel("section aside .sb-missing")).count(), 1);
+    assert_eq!(html.select(&sel("section img")).count(), 0);
+    // `strict = true` in book.toml does what --deny-warnings does.
+    let talk = talk.file(
+        "book.toml",
+        "[build]\nstrict = true\n\n[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
+    );
+    talk.args(&["build"])
+        .status(1)
+        .stderr(problems("error") + "\n2 errors\n")
+        .run();
+}
+
+#[test]
+fn twenty_missing_images_give_twenty_warnings_a_deck_and_a_transcript() {
+    let mut text = String::new();
+    for n in 0..20 {
+        text.push_str(&format!(
+            "## Slide {n}\n\n![pic {n}](img/p{n}.png)\n\n<!-- say {n} -->\n\n"
+        ));
+    }
+    let talk = Talk::new().file("talk.md", &text);
+    let warnings = |kind: &str| -> String {
+        (0..20)
+            .map(|n| {
+                let line = 3 + n * 6;
+                let source = format!("![pic {n}](img/p{n}.png)");
+                let pad = " ".repeat(line.to_string().len());
+                format!(
+                    "{kind}: image `img/p{n}.png` not found\n{pad}--> talk.md:{line}:1\n{pad} |\n{line} | {source}\n{pad} | {}\n{MISSING_HELP}",
+                    "^".repeat(source.len())
+                )
+            })
+            .collect()
+    };
+    talk.args(&["build", "talk.md"])
+        .stderr(
+            warnings("warning")
+                + "built talk: 20 slides, 20 with notes, 0 files copied -> book/talk/index.html\n",
+        )
+        .run();
+    let html = Html::parse_document(&talk.read("book/talk/index.html"));
+    assert_eq!(html.select(&sel("section .sb-missing")).count(), 20);
+    let transcript: String = (0..20).map(|n| format!("say {n}\n\n")).collect();
+    talk.args(&["notes", "talk.md"])
+        .stdout(transcript)
+        .stderr(warnings("warning"))
+        .run();
+    talk.args(&["check", "talk.md"])
+        .status(1)
+        .stderr(warnings("error") + "checked 1 deck: 20 errors\n")
+        .run();
 }
 
 #[test]
