@@ -95,13 +95,25 @@ pub struct Reference {
     pub in_notes: bool,
 }
 
+/// A comment written wrongly, at offsets of the expanded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommentProblem {
+    /// A `<!--` never closed: its note ran to the next heading.
+    Unclosed { at: usize },
+    /// A `<!--` at `at` while the comment opened at `opened` was still
+    /// open: that one ran to the next heading.
+    Reopened { at: usize, opened: usize },
+    /// A `-->` that ends a line, with no comment open.
+    StrayClose { at: usize },
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Deck {
     pub meta: Meta,
     pub slides: Vec<Slide>,
     pub refs: Vec<Reference>,
-    /// Offsets of `<!--` that never close.
-    pub unclosed_comments: Vec<usize>,
+    /// Comments written wrongly.
+    pub comment_problems: Vec<CommentProblem>,
     /// Bytes of the text the deck was split from: how big a job it is.
     pub text_len: usize,
 }
@@ -290,7 +302,7 @@ mod tests {
     #[test]
     fn unclosed_comments_are_reported() {
         let d = split2("## A\n\n<!-- never closed\n");
-        assert_eq!(d.unclosed_comments, [6]);
+        assert_eq!(d.comment_problems, [CommentProblem::Unclosed { at: 6 }]);
     }
 
     #[test]

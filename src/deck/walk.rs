@@ -6,7 +6,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::front_matter::parse_front_matter;
-use super::{markdown_options, Deck, RefKind, Reference, Render, Slide, SlideKind};
+use super::{markdown_options, CommentProblem, Deck, RefKind, Reference, Render, Slide, SlideKind};
 
 /// A walk over part of the text.
 pub(super) struct Walked {
@@ -36,62 +36,17 @@ pub(super) fn walk<R: Render>(
         events: Vec::new(),
         depth: 0,
         heading: None,
+        in_code: false,
         meta: None,
         notes_tx,
         notes_batch: Vec::new(),
     };
-    // Events already taken apart into notes: a whole HTML block, or the
-    // rest of an inline comment that spans several events.
-    let mut in_html_block = false;
-    let mut skip_until = 0;
-    let mut skipped_open = 0usize;
-    // The last block at the top level that could run on past the end of
-    // the part: fenced code or HTML. Where it ends.
-    let mut open_ended: Option<usize> = None;
-    let parser = Parser::new_ext(&text[part.clone()], markdown_options());
-    for (event, local) in parser.into_offset_iter() {
-        let range = local.start + part.start..local.end + part.start;
-        if in_html_block {
-            in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
-            continue;
-        }
-        if range.start < skip_until {
-            // Inside a note: what it holds goes, but an end closing what
-            // began before the note (its paragraph) stays.
-            match event {
-                Event::Start(_) => {
-                    skipped_open += 1;
-                    continue;
-                }
-                Event::End(_) if skipped_open > 0 => {
-                    skipped_open -= 1;
-                    continue;
-                }
-                Event::End(_) => {}
-                _ => continue,
-            }
-        }
-        if let Event::Start(tag) = &event {
-            if s.depth == 0 {
-                open_ended = matches!(tag, Tag::CodeBlock(_) | Tag::HtmlBlock).then_some(range.end);
-            }
-        }
-        match event {
-            Event::Start(Tag::HtmlBlock) => {
-                s.html(range);
-                in_html_block = true;
-            }
-            Event::InlineHtml(ref h) if h.starts_with("<!--") => {
-                skip_until = s.comment(range.start).unwrap_or(text.len());
-            }
-            event => s.event(event, range),
-        }
-    }
+    let fed = s.feed(part.clone());
     s.flush();
     s.send_notes();
     Walked {
         deck: s.deck,
-        ends_cleanly: skip_until <= part.end && open_ended.is_none_or(|end| end < part.end),
+        ends_cleanly: fed.skip_until <= part.end && fed.open_ended.is_none_or(|end| end < part.end),
     }
 }
 
@@ -117,6 +72,8 @@ struct Splitter<'a, R> {
     depth: usize,
     /// The title being collected while inside a slide heading.
     heading: Option<String>,
+    /// Inside a code block, where `-->` is code.
+    in_code: bool,
     meta: Option<String>,
     /// Where notes go to be rendered, when a thread renders them.
     notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
@@ -125,7 +82,73 @@ struct Splitter<'a, R> {
     notes_batch: Vec<Range<usize>>,
 }
 
+/// How a stretch of text ended, for [`Walked::ends_cleanly`].
+struct Fed {
+    skip_until: usize,
+    open_ended: Option<usize>,
+}
+
 impl<'a, R: Render> Splitter<'a, R> {
+    /// Parses `part` of the text and walks its events. Called again for
+    /// text that a comment left open had swallowed.
+    fn feed(&mut self, part: Range<usize>) -> Fed {
+        let text = self.text;
+        // Events already taken apart into notes: a whole HTML block, or the
+        // rest of an inline comment that spans several events.
+        let mut in_html_block = false;
+        let mut skip_until = 0;
+        let mut skipped_open = 0usize;
+        // The last block at the top level that could run on past the end of
+        // the part: fenced code or HTML. Where it ends.
+        let mut open_ended: Option<usize> = None;
+        let parser = Parser::new_ext(&text[part.clone()], markdown_options());
+        for (event, local) in parser.into_offset_iter() {
+            let range = local.start + part.start..local.end + part.start;
+            if in_html_block {
+                in_html_block = !matches!(event, Event::End(TagEnd::HtmlBlock));
+                continue;
+            }
+            if range.start < skip_until {
+                // Inside a note: what it holds goes, but an end closing what
+                // began before the note (its paragraph) stays.
+                match event {
+                    Event::Start(_) => {
+                        skipped_open += 1;
+                        continue;
+                    }
+                    Event::End(_) if skipped_open > 0 => {
+                        skipped_open -= 1;
+                        continue;
+                    }
+                    Event::End(_) => {}
+                    _ => continue,
+                }
+            }
+            if let Event::Start(tag) = &event {
+                if self.depth == 0 {
+                    open_ended =
+                        matches!(tag, Tag::CodeBlock(_) | Tag::HtmlBlock).then_some(range.end);
+                }
+            }
+            match event {
+                Event::Start(Tag::HtmlBlock) => {
+                    self.html(range);
+                    in_html_block = true;
+                }
+                Event::InlineHtml(ref h) if h.starts_with("<!--") => {
+                    skip_until = match self.comment(range.start) {
+                        Comment::Closed(end) | Comment::Recovered(end) => end,
+                    };
+                }
+                event => self.event(event, range),
+            }
+        }
+        Fed {
+            skip_until,
+            open_ended,
+        }
+    }
+
     fn event(&mut self, event: Event<'a>, range: Range<usize>) {
         match &event {
             Event::Start(Tag::Heading { level, .. })
@@ -165,7 +188,14 @@ impl<'a, R: Render> Splitter<'a, R> {
             Event::Text(t) | Event::Code(t) if self.heading.is_some() => {
                 self.heading.as_mut().unwrap().push_str(t);
             }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
             _ => {}
+        }
+        if let Event::Text(_) = &event {
+            if !self.in_code {
+                self.stray_close(range.clone());
+            }
         }
         match &event {
             Event::Start(_) => self.depth += 1,
@@ -185,40 +215,74 @@ impl<'a, R: Render> Splitter<'a, R> {
             let start = pos + i;
             kept.push_str(&block[pos..start]);
             match self.comment(range.start + start) {
-                Some(end) => pos = (end - range.start).min(block.len()),
-                None => {
-                    pos = block.len();
-                    break;
+                Comment::Closed(end) => pos = (end - range.start).min(block.len()),
+                Comment::Recovered(resume) => {
+                    // What the open comment swallowed is read as the
+                    // slides it was meant to be.
+                    self.keep_html(kept, range.start);
+                    if resume < range.end {
+                        self.feed(resume..range.end);
+                    }
+                    return;
                 }
             }
         }
         kept.push_str(&block[pos..]);
+        self.keep_html(kept, range.start);
+    }
+
+    fn keep_html(&mut self, kept: String, at: usize) {
         if !kept.trim().is_empty() {
-            scan_html_images(&kept, range.start, &mut self.deck.refs);
+            scan_html_images(&kept, at, &mut self.deck.refs);
             self.events.push(Event::Html(CowStr::from(kept)));
         }
     }
 
+    /// A `-->` that ends a line of text: a note's end whose `<!--` is
+    /// missing.
+    fn stray_close(&mut self, range: Range<usize>) {
+        let raw = &self.text[range.clone()];
+        let Some(i) = raw.find("-->") else {
+            return;
+        };
+        let after = &self.text[range.start + i + 3..];
+        let line_rest = after.split('\n').next().unwrap_or("");
+        if line_rest.trim().is_empty() {
+            self.deck.comment_problems.push(CommentProblem::StrayClose {
+                at: range.start + i,
+            });
+        }
+    }
+
     /// A comment starting at `start` of the text: the current slide's
-    /// notes. Returns the offset just past its `-->`.
-    fn comment(&mut self, start: usize) -> Option<usize> {
+    /// notes. A comment never closed, or closed only after another `<!--`,
+    /// ends at the next heading or rule instead, so the slides after it
+    /// are kept.
+    fn comment(&mut self, start: usize) -> Comment {
         let inner = start + 4;
-        match self.text[inner..].find("-->") {
-            Some(i) => {
-                self.current.notes.push(inner..inner + i);
-                if self.notes_tx.is_some() {
-                    self.notes_batch.push(inner..inner + i);
-                    if self.notes_batch.len() == NOTES_BATCH {
-                        self.send_notes();
-                    }
-                }
-                Some(inner + i + 3)
+        let close = self.text[inner..].find("-->").map(|i| inner + i);
+        let searched = &self.text[inner..close.unwrap_or(self.text.len())];
+        let reopened = searched.find("<!--").map(|i| inner + i);
+        let (end, found) = match (close, reopened) {
+            (Some(close), None) => (close, Comment::Closed(close + 3)),
+            (_, reopened) => {
+                let limit = reopened.unwrap_or(self.text.len());
+                let resume = next_slide_line(self.text, inner, limit);
+                self.deck.comment_problems.push(match reopened {
+                    Some(at) => CommentProblem::Reopened { at, opened: start },
+                    None => CommentProblem::Unclosed { at: start },
+                });
+                (resume, Comment::Recovered(resume))
             }
-            None => {
-                self.deck.unclosed_comments.push(start);
-                None
+        };
+        self.current.notes.push(inner..end);
+        if self.notes_tx.is_some() {
+            self.notes_batch.push(inner..end);
+            if self.notes_batch.len() == NOTES_BATCH {
+                self.send_notes();
             }
         }
+        found
     }
 
     fn start_slide(&mut self, kind: SlideKind, at: usize) {
@@ -244,6 +308,33 @@ impl<'a, R: Render> Splitter<'a, R> {
             let _ = tx.send(std::mem::take(&mut self.notes_batch));
         }
     }
+}
+
+/// How a comment ended.
+enum Comment {
+    /// At its `-->`: reading goes on just after it.
+    Closed(usize),
+    /// Never properly: reading goes on here, where its slides resume.
+    Recovered(usize),
+}
+
+/// Where the text after `from` (and before `limit`) starts a new slide: a
+/// line that is a heading or a rule, else `limit`.
+fn next_slide_line(text: &str, from: usize, limit: usize) -> usize {
+    let mut at = from;
+    while let Some(nl) = text[at..limit].find('\n') {
+        let line = at + nl + 1;
+        let rest = &text[line..limit];
+        let first = rest.split('\n').next().unwrap_or("").trim_end();
+        let heading =
+            first.starts_with('#') && first.trim_start_matches('#').starts_with([' ', '\t']);
+        let rule = first.len() >= 3 && first.chars().all(|c| c == '-');
+        if heading || rule || (first.starts_with('#') && first.chars().all(|c| c == '#')) {
+            return line;
+        }
+        at = line;
+    }
+    limit
 }
 
 /// Notes sent to the notes thread at a time.

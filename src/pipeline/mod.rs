@@ -8,7 +8,7 @@ mod assets;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Project};
-use crate::deck::{self, Cover, Deck};
+use crate::deck::{self, CommentProblem, Cover, Deck};
 use crate::error::{Diagnostic, Error, Result};
 use crate::html::{Highlighter, Markdown};
 use crate::m4::{self, Expanded, ProblemKind};
@@ -186,15 +186,11 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
     };
     let mut deck = split(None);
     let mut warnings = Vec::new();
-    for &at in &deck.unclosed_comments {
-        let d = Diagnostic::warning("this comment is never closed: `<!--` without `-->`")
-            .help("speaker notes are HTML comments; close it with `-->`");
-        let map = &loaded.expanded.map;
-        warnings.push(match map.origin_at(&loaded.expanded.text, at) {
-            Some(o) => map.point(&loaded.sources, d, o, 4),
-            None => d,
-        });
-    }
+    warnings.extend(
+        deck.comment_problems
+            .iter()
+            .map(|p| comment_problem(&loaded, p)),
+    );
     let resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
     if !problems.is_empty() {
@@ -215,6 +211,48 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
         assets,
         warnings,
     })
+}
+
+/// A comment written wrongly, as a warning that names both its lines.
+fn comment_problem(loaded: &Loaded, problem: &CommentProblem) -> Diagnostic {
+    let (text, map) = (&loaded.expanded.text, &loaded.expanded.map);
+    let place = |at: usize| map.origin_at(text, at);
+    let (d, at, width) = match *problem {
+        CommentProblem::Unclosed { at } => (
+            Diagnostic::warning("this comment is never closed: `<!--` without `-->`")
+                .help("speaker notes are HTML comments; close it with `-->`"),
+            at,
+            4,
+        ),
+        CommentProblem::Reopened { at, opened } => {
+            let opened = match place(opened) {
+                Some(o) => {
+                    let l = map.location(&loaded.sources, o);
+                    format!("{}:{}", l.file, l.line)
+                }
+                None => "above".into(),
+            };
+            (
+                Diagnostic::warning(format!(
+                    "the comment opened at {opened} is still open here"
+                ))
+                .help("close it with `-->` before this `<!--` (until then, its note runs to the next heading)"),
+                at,
+                4,
+            )
+        }
+        CommentProblem::StrayClose { at } => (
+            Diagnostic::warning("`-->` outside any comment").help(
+                "a note starts with `<!--`: add it where the note begins, or remove this `-->`",
+            ),
+            at,
+            3,
+        ),
+    };
+    match place(at) {
+        Some(o) => map.point(&loaded.sources, d, o, width),
+        None => d,
+    }
 }
 
 /// The title rule, decided here once: the deck's title in `book.toml`,
