@@ -49,7 +49,14 @@ impl Expander<'_> {
                     .first()
                     .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
                     .unwrap_or_default();
-                self.include(&path, at, b == Builtin::Sinclude, ctx);
+                let silent = b == Builtin::Sinclude;
+                // A problem points at the name where it is written out at
+                // the call, else at the call.
+                let place = match args.first().and_then(|a| written_at(a, at)) {
+                    Some(o) => (o, path.chars().count()),
+                    None => (at, "include".len() + usize::from(silent)),
+                };
+                self.include(&path, at, place, silent, ctx);
             }
             Builtin::Define => {
                 if args.is_empty() {
@@ -110,9 +117,9 @@ impl Expander<'_> {
         }
     }
 
-    fn include(&mut self, name: &str, at: Origin, silent: bool, ctx: Ctx) {
+    /// Includes `name`, called at `at`; a problem is shown at `place`.
+    fn include(&mut self, name: &str, at: Origin, place: (Origin, usize), silent: bool, ctx: Ctx) {
         let reader = ctx.reader;
-        let width = "include".len() + usize::from(silent);
         let kind =
             match self.sources.load_include(name) {
                 Ok(id) => match self.cycle(id, reader) {
@@ -134,7 +141,7 @@ impl Expander<'_> {
                     error,
                 },
             };
-        self.problem_in(kind, at, width, &ctx.calls);
+        self.problem_in(kind, place.0, place.1, &ctx.calls);
     }
 
     /// The files of an include cycle, if including `file` while reading
@@ -161,6 +168,14 @@ impl Expander<'_> {
             self.problem(ProblemKind::UnclosedCall { name }, open, 1);
         }
     }
+}
+
+/// Where `arg` starts, if it is written out on the line of the call at
+/// `call` (not made by a macro, nor running on to other lines).
+fn written_at(arg: &LocatedText, call: Origin) -> Option<Origin> {
+    let first = arg.spans.first()?.origin;
+    let same_place = |o: Origin| o.inclusion == call.inclusion && o.line == call.line;
+    (arg.spans.len() == 1 && same_place(first) && !arg.bytes.contains(&b'\n')).then_some(first)
 }
 
 /// Which argument `ifelse` expands to, comparing pair after pair as m4 does.
