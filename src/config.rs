@@ -172,18 +172,104 @@ impl Project {
 
 /// Parses and checks `book.toml` text; `shown` names the file in errors.
 pub fn parse(text: &str, shown: &str) -> Result<Config> {
+    let at = |span: std::ops::Range<usize>| (location(text, shown, span.start), span.len());
+    // Syntax first, and every unknown key at once, before serde stops at
+    // the first problem it meets.
+    let table = toml::de::DeTable::parse(text).map_err(|e| {
+        let (place, width) = at(e.span().unwrap_or(0..1));
+        Diagnostic::new(format!(
+            "{shown} is not valid TOML: {}",
+            e.message().trim_end()
+        ))
+        .at(place, width)
+        .help("check the quotes, brackets and `=` on this line")
+    })?;
+    let unknown = unknown_keys(table.get_ref());
+    if !unknown.is_empty() {
+        let problems = unknown
+            .into_iter()
+            .map(|(key, span, section, known)| {
+                let (place, width) = at(span);
+                let help = match crate::suggest::closest(&key, known.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("{section} takes {}", known.join(", ")),
+                };
+                Diagnostic::new(format!("{shown}: unknown key `{key}` in {section}"))
+                    .at(place, width)
+                    .help(help)
+            })
+            .collect();
+        return Err(Error::Talk(problems));
+    }
     let config: Config = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
+        let (place, width) = at(e.span().unwrap_or(0..1));
         let message = e.message().trim_end().to_string();
         Diagnostic::new(format!("{shown}: {message}"))
-            .at(
-                location(text, shown, offset),
-                e.span().map_or(1, |s| s.len()),
-            )
+            .at(place, width)
             .help("see the README for the keys book.toml accepts")
     })?;
     validate(&config, text, shown)?;
     Ok(config)
+}
+
+/// The keys each table takes; a test holds them against the structs.
+const TOP_KEYS: &[&str] = &["book", "build", "deck"];
+const BOOK_KEYS: &[&str] = &["title", "authors", "description", "date", "language"];
+const BUILD_KEYS: &[&str] = &[
+    "build-dir",
+    "include-path",
+    "slide-level",
+    "aspect-ratio",
+    "allow-outside-root",
+    "allow-build-dir-outside-root",
+    "strict",
+    "reveal",
+];
+const DECK_KEYS: &[&str] = &["name", "source", "title", "defines"];
+
+/// Every key of the document that no table takes: the key, where it is,
+/// its table, and the keys that table does take.
+fn unknown_keys(
+    doc: &toml::de::DeTable<'_>,
+) -> Vec<(
+    String,
+    std::ops::Range<usize>,
+    &'static str,
+    &'static [&'static str],
+)> {
+    let mut found = Vec::new();
+    let mut check =
+        |table: &toml::de::DeTable<'_>, section: &'static str, known: &'static [&'static str]| {
+            for key in table.keys() {
+                if !known.contains(&key.get_ref().as_ref()) {
+                    found.push((key.get_ref().to_string(), key.span(), section, known));
+                }
+            }
+        };
+    check(doc, "book.toml", TOP_KEYS);
+    for (key, value) in doc {
+        let value = value.get_ref();
+        match key.get_ref().as_ref() {
+            "book" => value
+                .as_table()
+                .into_iter()
+                .for_each(|t| check(t, "[book]", BOOK_KEYS)),
+            "build" => value
+                .as_table()
+                .into_iter()
+                .for_each(|t| check(t, "[build]", BUILD_KEYS)),
+            "deck" => {
+                for deck in value.as_array().into_iter().flat_map(|a| a.iter()) {
+                    if let Some(t) = deck.get_ref().as_table() {
+                        check(t, "[[deck]]", DECK_KEYS);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort_by_key(|(_, span, _, _)| span.start);
+    found
 }
 
 /// `slide-level`, refused outside 1 to 6 while the parser still knows
@@ -259,11 +345,60 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_name_the_key_and_the_file() {
-        let Err(Error::Talk(d)) = parse("[book]\ntitel = \"x\"\n", "book.toml") else {
+    fn unknown_keys_are_named_all_at_once_with_a_near_one() {
+        let text = "[book]\ntitel = \"x\"\ncolour = 1\n[[deck]]\nname = \"a\"\nsorce = \"a.md\"\n";
+        let Err(Error::Talk(d)) = parse(text, "book.toml") else {
             panic!("expected an error");
         };
-        assert!(d[0].message.starts_with("book.toml: unknown field `titel`"));
-        assert_eq!(d[0].at.as_ref().unwrap().line, 2);
+        let got: Vec<(&str, u32, Option<&str>)> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.message.as_str(),
+                    d.at.as_ref().unwrap().line,
+                    d.help.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "book.toml: unknown key `titel` in [book]",
+                    2,
+                    Some("did you mean `title`?")
+                ),
+                (
+                    "book.toml: unknown key `colour` in [book]",
+                    3,
+                    Some("[book] takes title, authors, description, date, language")
+                ),
+                (
+                    "book.toml: unknown key `sorce` in [[deck]]",
+                    6,
+                    Some("did you mean `source`?")
+                ),
+            ]
+        );
+    }
+
+    /// The key lists are the structs' own fields: serde, told of a key no
+    /// table has, lists the ones it expects.
+    #[test]
+    fn the_key_lists_match_the_structs() {
+        for (section, known) in [
+            ("[book]", BOOK_KEYS),
+            ("[build]", BUILD_KEYS),
+            ("[[deck]]", DECK_KEYS),
+        ] {
+            let text = format!("{section}\nzzz = 1\n");
+            let e = toml::from_str::<Config>(&text).unwrap_err();
+            let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            assert!(
+                e.message().contains(&expected.join(", ")),
+                "{section}: {}",
+                e.message()
+            );
+        }
     }
 }

@@ -296,8 +296,9 @@ impl fmt::Display for Error {
                     }
                     write!(f, "{}", d.render().trim_end())?;
                 }
+                let errors = ds.iter().filter(|d| d.severity == Severity::Error).count();
                 if ds.len() > 1 {
-                    write!(f, "\n\n{} errors", ds.len())?;
+                    write!(f, "\n\n{}", count(errors, "error"))?;
                 }
                 Ok(())
             }

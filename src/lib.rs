@@ -39,3 +39,4 @@ pub mod par;
 pub mod paths;
 pub mod pipeline;
 pub mod source;
+pub mod suggest;

@@ -27,7 +27,7 @@ pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32>
             .and_then(|a| output::place_of(project, &a, None).map(|_| a.warnings));
         match checked {
             Ok(warnings) => all.extend(warnings.into_iter().map(Diagnostic::as_error)),
-            Err(Error::Talk(ds)) => all.extend(ds),
+            Err(Error::Talk(ds)) => all.extend(ds.into_iter().map(Diagnostic::as_error)),
             Err(e) => all.push(Diagnostic::new(e.to_string())),
         }
     }

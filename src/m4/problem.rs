@@ -75,7 +75,13 @@ impl Problem {
     /// The problem as people read it, at its place in the talk.
     pub fn diagnostic(&self, sources: &Sources, map: &SourceMap) -> Diagnostic {
         let d = match &self.kind {
-            ProblemKind::Load { name, error } => error.diagnostic(name, sources.has_include_dirs()),
+            ProblemKind::Load { name, error } => {
+                let d = error.diagnostic(name, sources.has_include_dirs());
+                match (error, crate::suggest::near_file(sources.root(), name)) {
+                    (LoadError::NotFound, Some(near)) => d.help(format!("did you mean `{near}`?")),
+                    _ => d,
+                }
+            }
             ProblemKind::Cycle { files } => Diagnostic::new(format!(
                 "include cycle: {}",
                 files.join(" -> ")

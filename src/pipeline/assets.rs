@@ -124,6 +124,11 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {
         // A missing file loses a picture, not text: the build goes on
         // and shows a placeholder. One that would leave its place is an
         // error.
+        let near = gone
+            .then(|| crate::suggest::near_file(loaded.sources.root(), &path))
+            .flatten()
+            .map(|near| format!("did you mean `{near}`?"));
+        let help = near.as_deref().unwrap_or(help);
         let (d, into) = if gone {
             (Diagnostic::warning(message), &mut missing)
         } else {

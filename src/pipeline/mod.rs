@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Project};
 use crate::deck::{self, CommentProblem, Cover, Deck};
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{self, Diagnostic, Error, Result};
 use crate::html::{Highlighter, Markdown};
 use crate::m4::{self, Expanded, ProblemKind};
 pub use crate::source::Reading;
@@ -191,12 +191,15 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
             .iter()
             .map(|p| comment_problem(&loaded, p)),
     );
+    warnings.extend(dead_anchors(&loaded, &deck));
     let resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
+    warnings.extend(resolved.missing);
     if !problems.is_empty() {
+        // Every problem is told, the lesser ones as what they are.
+        problems.extend(warnings);
         return Err(Error::Talk(problems));
     }
-    warnings.extend(resolved.missing);
     // Missing pictures show as boxes that name them: rarely needed, so the
     // deck is split again only then.
     if !resolved.missing_images.is_empty() {
@@ -211,6 +214,67 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
         assets,
         warnings,
     })
+}
+
+/// Links within the deck to a slide it does not have: `#/N` (slides
+/// counted from 0, as the address counts them) or `#id`.
+fn dead_anchors(loaded: &Loaded, deck: &Deck) -> Vec<Diagnostic> {
+    let (text, map) = (&loaded.expanded.text, &loaded.expanded.map);
+    let mut found = Vec::new();
+    for r in deck.refs.iter().filter(|r| r.kind == deck::RefKind::Link) {
+        let Some(anchor) = r.url.strip_prefix('#') else {
+            continue;
+        };
+        let (message, help) = if let Some(n) = anchor.strip_prefix('/') {
+            let n = n.split('/').next().unwrap_or("");
+            match n.parse::<usize>() {
+                Ok(n) if n < deck.slides.len() => continue,
+                _ => (
+                    format!(
+                        "link to slide `#/{n}`, but the deck has {}",
+                        error::count(deck.slides.len(), "slide")
+                    ),
+                    format!(
+                        "slides are counted from 0 in the address: `#/0` to `#/{}`",
+                        deck.slides.len().saturating_sub(1)
+                    ),
+                ),
+            }
+        } else {
+            let id_attr = format!("id=\"{anchor}\"");
+            let known = anchor.is_empty()
+                || deck.slides.iter().any(|s| {
+                    s.id == anchor
+                        || s.body_html.contains(&id_attr)
+                        || s.notes_html.contains(&id_attr)
+                });
+            if known {
+                continue;
+            }
+            let ids = deck.slides.iter().map(|s| s.id.as_str());
+            let help = match crate::suggest::closest(anchor, ids) {
+                Some(near) => format!("did you mean `#{near}`?"),
+                None => {
+                    "a slide's id is its title in lower case, with dashes for spaces".to_string()
+                }
+            };
+            (
+                format!("link to `#{anchor}`, but no slide has that id"),
+                help,
+            )
+        };
+        let d = Diagnostic::warning(message).help(help);
+        found.push(match map.origin_at(text, r.at) {
+            Some(o) => {
+                let width = text[r.at..]
+                    .find(')')
+                    .map_or(1, |i| text[r.at..r.at + i + 1].chars().count());
+                map.point(&loaded.sources, d, o, width.min(80))
+            }
+            None => d,
+        });
+    }
+    found
 }
 
 /// A comment written wrongly, as a warning that names both its lines.

@@ -66,3 +66,56 @@ help: see the README for the keys book.toml accepts
 ",
     );
 }
+
+#[test]
+fn every_unknown_key_is_named_at_once_with_the_near_one() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[book]\ntitel = \"T\"\n\n[biuld]\nslide-level = 2\n\n[[deck]]\nname = \"d\"\nsorce = \"a.md\"\n",
+        )
+        .file("a.md", "# A\n");
+    talk.args(&["check"])
+        .status(1)
+        .stderr(
+            "error: book.toml: unknown key `titel` in [book]
+ --> book.toml:2:1
+  |
+2 | titel = \"T\"
+  | ^^^^^
+help: did you mean `title`?
+error: book.toml: unknown key `biuld` in book.toml
+ --> book.toml:4:2
+  |
+4 | [biuld]
+  |  ^^^^^
+help: did you mean `build`?
+error: book.toml: unknown key `sorce` in [[deck]]
+ --> book.toml:9:1
+  |
+9 | sorce = \"a.md\"
+  | ^^^^^
+help: did you mean `source`?
+
+3 errors
+",
+        )
+        .run();
+}
+
+#[test]
+fn a_toml_syntax_error_says_so() {
+    let talk = Talk::new().file("book.toml", "[book]\ntitle = \"never closed\n");
+    talk.args(&["check"])
+        .status(1)
+        .stderr(
+            "error: book.toml is not valid TOML: invalid basic string, expected `\"`
+ --> book.toml:2:22
+  |
+2 | title = \"never closed
+  |                      ^
+help: check the quotes, brackets and `=` on this line
+",
+        )
+        .run();
+}

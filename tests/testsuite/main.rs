@@ -11,6 +11,7 @@ mod harness;
 mod init;
 mod inputs;
 mod limits;
+mod mistakes;
 mod notes;
 mod serve;
 mod talk;
