@@ -27,6 +27,11 @@
   var overviewOpen = false;
   var ui = {};
 
+  // Served by `slidebook serve` (or asked with ?check): the presenter sees
+  // which slides do not fit.
+  if (/^(127\.0\.0\.1|localhost|\[::1\])$/.test(location.hostname) || /(^|[?&])check(=|&|$)/.test(location.search.slice(1))) {
+    document.documentElement.classList.add('sb-rehearsal');
+  }
   document.documentElement.style.setProperty('--sb-w', W + 'px');
   document.documentElement.style.setProperty('--sb-h', H + 'px');
 
@@ -59,17 +64,29 @@
     stage.style.transform = 'translate(-50%, -50%) scale(' + k + ')';
   }
 
-  /* Shrink over-long content so it stays on the slide: first code blocks
-     that are too wide, then the whole slide (everything is sized in em). */
-  function fitSlide(s) {
-    var measuring = !s.classList.contains('present');
-    if (measuring) s.classList.add('sb-measuring');
+  /* Fitting. A slide fits when its content is no taller than the slide
+     with its text at FLOOR of its size or more: the runtime shrinks a slide
+     (code blocks first for width, then everything, all sized in em) down to
+     FLOOR, never further. What still does not fit is marked sb-overflow,
+     with how far it runs past the bottom and which block does: `slidebook
+     check --layout` reads those marks, and `serve` shows them. Printing and
+     PDF use the same fit. Steps of a build-up (consecutive slides with the
+     same title) share the smallest scale any of them needs, so nothing
+     moves as the steps go by. */
+  var FLOOR = 0.7;
+
+  function measuring(s, on) {
+    if (s.classList.contains('present')) return;
+    s.classList.toggle('sb-measuring', on);
+  }
+
+  /* The largest scale in [FLOOR, 1] at which the slide fits (FLOOR if none
+     does); leaves the slide at that scale. */
+  function neededScale(s) {
     s.style.fontSize = '';
-    if (s.clientHeight === 0) {
-      if (measuring) s.classList.remove('sb-measuring');
-      return;
-    }
+    if (s.clientHeight === 0) return 1;
     var base = parseFloat(getComputedStyle(s).fontSize);
+    s.setAttribute('data-base', base);
     Array.prototype.forEach.call(s.querySelectorAll('pre'), function (pre) {
       if (pre.closest('aside.notes')) return;
       pre.style.fontSize = '';
@@ -82,15 +99,90 @@
       if (pre.scrollWidth > pre.clientWidth + 1) pre.classList.add('sb-wrap');
     });
     var scale = 1;
-    for (var n = 0; n < 12 && s.scrollHeight > s.clientHeight + 1 && scale > 0.5; n++) {
-      scale = Math.max(0.5, scale * Math.max(0.85, s.clientHeight / s.scrollHeight));
+    for (var n = 0; n < 16 && s.scrollHeight > s.clientHeight + 1 && scale > FLOOR; n++) {
+      scale = Math.max(FLOOR, scale * Math.max(0.9, s.clientHeight / s.scrollHeight));
       s.style.fontSize = (base * scale).toFixed(2) + 'px';
     }
-    if (measuring) s.classList.remove('sb-measuring');
+    return scale;
+  }
+
+  /* What runs past the bottom of a slide, in words, and by how much. */
+  function describeOverflow(s) {
+    var box = s.getBoundingClientRect();
+    var bottom = box.bottom - parseFloat(getComputedStyle(s).paddingBottom);
+    var k = box.height / s.offsetHeight || 1;
+    var worst = null;
+    Array.prototype.forEach.call(s.children, function (c) {
+      if (c.tagName === 'ASIDE') return;
+      var b = c.getBoundingClientRect().bottom;
+      if (b > bottom + 1 && (!worst || b > worst.b)) worst = { el: c, b: b };
+    });
+    if (!worst) return null;
+    var c = worst.el, what;
+    var lines = function (t) { return t.replace(/\n$/, '').split('\n').length; };
+    if (c.tagName === 'UL' || c.tagName === 'OL') {
+      what = 'list of ' + c.querySelectorAll('li').length + ' items';
+    } else if (c.tagName === 'PRE') {
+      what = 'code block of ' + lines(c.textContent) + ' lines';
+    } else if (c.tagName === 'TABLE') {
+      what = 'table of ' + c.querySelectorAll('tr').length + ' rows';
+    } else if (c.querySelector('img, svg, video') && !c.textContent.trim()) {
+      what = 'picture';
+    } else if (c.tagName === 'P') {
+      what = 'paragraph';
+    } else if (c.tagName === 'BLOCKQUOTE') {
+      what = 'quote';
+    } else {
+      what = c.tagName.toLowerCase();
+    }
+    return { what: what, px: Math.ceil((worst.b - bottom) / k) };
+  }
+
+  function applyScale(s, scale) {
+    var base = parseFloat(s.getAttribute('data-base')) || 0;
+    if (base) s.style.fontSize = scale < 1 ? (base * scale).toFixed(2) + 'px' : '';
+    s.setAttribute('data-scale', scale.toFixed(3));
+    var over = s.scrollHeight > s.clientHeight + 1 ? describeOverflow(s) : null;
+    s.classList.toggle('sb-overflow', !!over);
+    if (over) {
+      s.setAttribute('data-overflow', over.px);
+      s.setAttribute('data-overflow-block', over.what);
+    } else {
+      s.removeAttribute('data-overflow');
+      s.removeAttribute('data-overflow-block');
+    }
+  }
+
+  /* The slides that are steps of one build-up with `s`. */
+  function stepsOf(i) {
+    var t = slides[i].getAttribute('data-title');
+    var from = i, to = i;
+    if (!t) return [i, i];
+    while (from > 0 && slides[from - 1].getAttribute('data-title') === t) from--;
+    while (to < slides.length - 1 && slides[to + 1].getAttribute('data-title') === t) to++;
+    return [from, to];
+  }
+
+  function fitRange(from, to) {
+    var group = slides.slice(from, to + 1);
+    group.forEach(function (s) { measuring(s, true); });
+    var scale = 1;
+    group.forEach(function (s) { scale = Math.min(scale, neededScale(s)); });
+    group.forEach(function (s) { applyScale(s, scale); });
+    group.forEach(function (s) { measuring(s, false); });
+  }
+
+  function fitSlide(s) {
+    var r = stepsOf(slides.indexOf(s));
+    fitRange(r[0], r[1]);
   }
 
   function fitAll() {
-    slides.forEach(fitSlide);
+    for (var i = 0; i < slides.length; ) {
+      var r = stepsOf(i);
+      fitRange(r[0], r[1]);
+      i = r[1] + 1;
+    }
   }
 
   /* A content slide that is only a heading and one picture (a paragraph that

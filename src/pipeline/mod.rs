@@ -4,6 +4,7 @@
 //! build needs before it writes; `check` stops there.
 
 mod assets;
+pub mod fit;
 
 use std::path::{Path, PathBuf};
 
@@ -192,6 +193,10 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
             .map(|p| comment_problem(&loaded, p)),
     );
     warnings.extend(dead_anchors(&loaded, &deck));
+    // The estimate knows the built-in stylesheet only.
+    if !project.root.join("templates/deck.css").is_file() {
+        warnings.extend(sure_overflows(&loaded, &deck));
+    }
     let resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
     warnings.extend(resolved.missing);
@@ -214,6 +219,29 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
         assets,
         warnings,
     })
+}
+
+/// Slides whose content surely does not fit, at their headings.
+fn sure_overflows(loaded: &Loaded, deck: &Deck) -> Vec<Diagnostic> {
+    deck.slides
+        .iter()
+        .filter_map(|s| fit::sure_overflow(s).map(|why| (s, why)))
+        .map(|(s, why)| {
+            let d = Diagnostic::warning(format!("this slide does not fit: {why}"))
+                .help("split it into two slides, or shorten what it shows");
+            slide_diagnostic(loaded, s, d)
+        })
+        .collect()
+}
+
+/// `d` pointed at the heading (or first line) of `slide`.
+pub fn slide_diagnostic(loaded: &Loaded, slide: &deck::Slide, d: Diagnostic) -> Diagnostic {
+    let (text, map) = (&loaded.expanded.text, &loaded.expanded.map);
+    let line = text[slide.at..].split('\n').next().unwrap_or("");
+    match map.origin_at(text, slide.at) {
+        Some(o) => map.point(&loaded.sources, d, o, line.trim_end().chars().count()),
+        None => d,
+    }
 }
 
 /// Links within the deck to a slide it does not have: `#/N` (slides
