@@ -6,7 +6,10 @@ use crate::harness::Talk;
 #[test]
 fn a_misspelt_include_image_or_folder_gets_a_near_name() {
     let talk = Talk::new()
-        .file("talk.md", "## A\n\ninclude(cmd/fd.sh)\n\n![rack](imgs/rack.jpg)\n")
+        .file(
+            "talk.md",
+            "## A\n\ninclude(cmd/fd.sh)\n\n![rack](imgs/rack.jpg)\n",
+        )
         .file("cmd/df.sh", "df -h\n")
         .file("cmd/ls.sh", "ls\n")
         .file("img/rack.jpg", "not really a jpeg\n");
