@@ -69,3 +69,37 @@ pub fn print_to_pdf(browser: &Path, page: &Path, pdf: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The page at `page` as the browser leaves it once its scripts ran, in a
+/// window of `width` × `height`.
+pub fn dump_dom(browser: &Path, page: &Path, width: u32, height: u32) -> Result<String> {
+    let profile = std::env::temp_dir().join(format!("slidebook-dom-{}", std::process::id()));
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--window-size={width},{height}"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .map_err(Error::io(browser))?;
+    let _ = std::fs::remove_dir_all(&profile);
+    if !output.status.success() {
+        return Err(Diagnostic::new(format!(
+            "{} could not open {}",
+            browser.display(),
+            page.display()
+        ))
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}

@@ -48,6 +48,10 @@ pub enum Command {
         /// How to print what is found
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Measure every slide in a headless Chromium, rather than flag
+        /// only what surely does not fit
+        #[arg(long)]
+        layout: bool,
     },
     /// Build decks: index.html (the slides), handout.html and their files
     Build {
@@ -103,7 +107,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             include,
             define,
         } => commands::expand::run(&project, &file, &include, &define),
-        Command::Check { targets, format } => commands::check::run(&project, &targets, format),
+        Command::Check {
+            targets,
+            format,
+            layout,
+        } => commands::check::run(&project, &targets, format, layout),
         Command::Build { targets, out } => commands::build::run(&project, &targets, out.as_deref()),
         Command::Notes { target } => commands::notes::run(&project, &target),
         Command::Pdf { targets } => commands::pdf::run(&project, &targets),

@@ -32,6 +32,7 @@ pub mod config;
 pub mod deck;
 pub mod error;
 pub mod html;
+pub mod layout;
 pub mod live;
 pub mod m4;
 pub mod output;

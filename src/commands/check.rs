@@ -1,9 +1,11 @@
 //! `slidebook check`: the build pipeline stopped before writing, reporting
 //! every problem it finds rather than the first.
 
+use crate::browser;
 use crate::config::Project;
 use crate::error::{count, Diagnostic, Error, Result};
-use crate::html::Highlighter;
+use crate::html::{Highlighter, Templates};
+use crate::layout;
 use crate::output;
 use crate::pipeline;
 
@@ -16,15 +18,27 @@ pub enum Format {
 
 /// Checks the named decks (all of them by default) and prints what is
 /// wrong. Exit code 0 when clean, 1 when anything is wrong.
-pub fn run(project: &Project, targets: &[String], format: Format) -> Result<i32> {
+/// `layout` measures every slide in a browser rather than estimating.
+pub fn run(project: &Project, targets: &[String], format: Format, layout: bool) -> Result<i32> {
     let specs = pipeline::select(project, targets)?;
     let hl = Highlighter::new();
+    let measure = match layout {
+        true => Some((browser::find()?, Templates::load(&project.root)?)),
+        false => None,
+    };
     let mut all = Vec::new();
     for spec in &specs {
         // Where the deck would be built is checked too: a pull request
         // can change `build-dir`.
-        let checked = pipeline::analyze(project, spec, &hl)
-            .and_then(|a| output::place_of(project, &a, None).map(|_| a.warnings));
+        let checked = pipeline::analyze(project, spec, &hl).and_then(|a| {
+            output::place_of(project, &a, None)?;
+            let Some((browser, templates)) = &measure else {
+                return Ok(a.warnings);
+            };
+            let mut found = layout::overflows(project, &a, templates, browser)?;
+            found.extend(a.warnings.into_iter().skip(a.estimated_overflows));
+            Ok(found)
+        });
         match checked {
             Ok(warnings) => all.extend(warnings.into_iter().map(Diagnostic::as_error)),
             Err(Error::Talk(ds)) => all.extend(ds.into_iter().map(Diagnostic::as_error)),

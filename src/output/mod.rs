@@ -154,6 +154,18 @@ fn write_deck(
     })
 }
 
+/// Writes a deck into `dir`, an empty folder of the caller's (to look at
+/// it in a browser, say): no swap, no copies linked from an older deck.
+pub fn write_into(
+    project: &Project,
+    a: &Analyzed,
+    templates: &Templates,
+    dir: &Path,
+) -> Result<()> {
+    let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
+    fill(dir, dir, a, &index, &handout)
+}
+
 /// Writes a deck's files into `dir`, the new folder for `dest`.
 fn fill(dir: &Path, dest: &Path, a: &Analyzed, index: &Page, handout: &Page) -> Result<()> {
     // The two pages are large; write them side by side.

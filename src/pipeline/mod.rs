@@ -165,9 +165,12 @@ pub struct Analyzed {
     pub cover: Cover,
     pub assets: Assets,
     /// Problems that lose something the slides show in its place (a
-    /// missing picture, a comment left open): a build goes on, `check`
-    /// fails.
+    /// missing picture, a comment left open, a slide that cannot fit): a
+    /// build goes on, `check` fails.
     pub warnings: Vec<Diagnostic>,
+    /// Of those, the slides that surely cannot fit, by estimate: `check
+    /// --layout` measures instead.
+    pub estimated_overflows: usize,
 }
 
 /// Runs the pipeline up to writing. Any problem in the talk fails it, with
@@ -193,10 +196,15 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
             .map(|p| comment_problem(&loaded, p)),
     );
     warnings.extend(dead_anchors(&loaded, &deck));
-    // The estimate knows the built-in stylesheet only.
-    if !project.root.join("templates/deck.css").is_file() {
-        warnings.extend(sure_overflows(&loaded, &deck));
-    }
+    // The estimate knows the built-in stylesheet only. Its warnings come
+    // first, so a measurement can take their place.
+    let overflows = if project.root.join("templates/deck.css").is_file() {
+        Vec::new()
+    } else {
+        sure_overflows(&loaded, &deck)
+    };
+    let estimated_overflows = overflows.len();
+    warnings.splice(0..0, overflows);
     let resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
     warnings.extend(resolved.missing);
@@ -218,6 +226,7 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
         deck,
         assets,
         warnings,
+        estimated_overflows,
     })
 }
 
