@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod differential;
 mod expand;
+mod fit;
 mod harness;
 mod init;
 mod inputs;
