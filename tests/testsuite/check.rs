@@ -74,10 +74,10 @@ fn a_missing_include_names_the_file_the_place_and_what_to_do() {
     let talk = Talk::new().file("main.md", "# Talk\n\nSome text include(nosuch.md) more.\n");
     let expected = format!(
         "error: cannot open `nosuch.md`: no such file
- --> main.md:3:11
+ --> main.md:3:19
   |
 3 | Some text include(nosuch.md) more.
-  |           ^^^^^^^
+  |                   ^^^^^^^^^
 {MISSING_HELP}
 checked 1 deck: 1 error
 "
@@ -97,10 +97,10 @@ fn a_missing_include_deep_down_shows_the_chain_of_includes() {
     // The tab shows as a space in the excerpt, and the caret follows it.
     let expected = format!(
         "error: cannot open `gone.md`: no such file
- --> sub/deep/b.md:2:20
+ --> sub/deep/b.md:2:28
   |
 2 |  sinclude(gone.md) include(gone.md)
-  |                    ^^^^^^^
+  |                            ^^^^^^^
   = included from sub/a.md:2:4
   = included from main.md:3:1
 {MISSING_HELP}
@@ -123,23 +123,23 @@ fn every_place_that_names_a_missing_file_is_reported() {
         .file("a.md", "\n  include(nosuch.md)\n");
     let expected = format!(
         "error: cannot open `nosuch.md`: no such file
- --> main.md:1:1
+ --> main.md:1:9
   |
 1 | include(nosuch.md)
-  | ^^^^^^^
+  |         ^^^^^^^^^
 {MISSING_HELP}
 error: cannot open `nosuch.md`: no such file
- --> a.md:2:3
+ --> a.md:2:11
   |
 2 |   include(nosuch.md)
-  |   ^^^^^^^
+  |           ^^^^^^^^^
   = included from main.md:2:1
 {MISSING_HELP}
 error: cannot open `nosuch.md`: no such file
- --> main.md:2:15
+ --> main.md:2:23
   |
 2 | include(a.md) include(nosuch.md)
-  |               ^^^^^^^
+  |                       ^^^^^^^^^
 {MISSING_HELP}
 checked 1 deck: 3 errors
 "
@@ -157,10 +157,10 @@ fn expand_prints_what_m4_prints_and_reports_a_missing_include() {
         .file("a.md", "A\n");
     let expected = format!(
         "error: cannot open `nosuch.md`: no such file
- --> main.md:1:8
+ --> main.md:1:16
   |
 1 | before include(nosuch.md) after
-  |        ^^^^^^^
+  |                ^^^^^^^^^
 {MISSING_HELP}
 "
     );
@@ -178,10 +178,10 @@ fn trailing_whitespace_in_an_include_names_another_file_as_in_m4() {
         .file("a.md", "A\n");
     let expected = format!(
         "error: cannot open `a.md `: no such file
- --> main.md:2:8
+ --> main.md:2:16
   |
 2 |   a.md)include(a.md )
-  |        ^^^^^^^
+  |                ^^^^^
 {MISSING_HELP}
 "
     );
@@ -216,7 +216,7 @@ fn missing_includes_as_json_one_object_a_line() {
                 "message": "cannot open `nosuch.md`: no such file",
                 "file": "main.md",
                 "line": 1,
-                "column": 3,
+                "column": 11,
                 "source": "x include(nosuch.md)",
                 "help": help,
                 "included_from": [],
@@ -226,7 +226,7 @@ fn missing_includes_as_json_one_object_a_line() {
                 "message": "cannot open `gone.md`: no such file",
                 "file": "sub/a.md",
                 "line": 2,
-                "column": 3,
+                "column": 11,
                 "source": "  include(gone.md)",
                 "help": help,
                 "included_from": [{ "file": "main.md", "line": 2, "column": 1 }],
@@ -253,10 +253,10 @@ fn an_include_cycle_names_the_chain() {
         .file("b.md", "b\n  include(a.md)\n");
     let diagnostic = format!(
         "error: include cycle: a.md -> b.md -> a.md
- --> b.md:2:3
+ --> b.md:2:11
   |
 2 |   include(a.md)
-  |   ^^^^^^^
+  |           ^^^^
   = included from a.md:2:1
   = included from main.md:2:1
 {CYCLE_HELP}
@@ -271,10 +271,10 @@ fn a_file_that_includes_itself_is_a_cycle() {
     let talk = Talk::new().file("main.md", "x include(main.md)\n");
     let expected = format!(
         "error: include cycle: main.md -> main.md
- --> main.md:1:3
+ --> main.md:1:11
   |
 1 | x include(main.md)
-  |   ^^^^^^^
+  |           ^^^^^^^
 {CYCLE_HELP}
 checked 1 deck: 1 error
 "
@@ -311,10 +311,10 @@ fn a_relative_path_out_of_the_root_is_refused() {
     let (talk, secret) = talk_beside_a_secret("a include(../secret.md) b\n");
     let expected = format!(
         "error: `../secret.md` leaves the talk's root (it resolves to {secret})
- --> main.md:1:3
+ --> main.md:1:11
   |
 1 | a include(../secret.md) b
-  |   ^^^^^^^
+  |           ^^^^^^^^^^^^
 {OUTSIDE_HELP}
 checked 1 deck: 1 error
 "
@@ -329,14 +329,15 @@ fn an_absolute_path_out_of_the_root_is_refused() {
     let talk = talk.file("talk/main.md", &main);
     let expected = format!(
         "error: `{secret}` leaves the talk's root (it resolves to {secret})
- --> main.md:1:1
+ --> main.md:1:10
   |
 1 | {}
-  | ^^^^^^^^
+  |          {}
 {OUTSIDE_HELP}
 checked 1 deck: 1 error
 ",
-        main.trim_end()
+        main.trim_end(),
+        "^".repeat(secret.chars().count())
     );
     check_in_talk(&talk).status(1).stderr(expected).run();
 }
@@ -348,10 +349,10 @@ fn a_symbolic_link_out_of_the_root_is_refused() {
     std::os::unix::fs::symlink(&secret, talk.path().join("talk/link.md")).unwrap();
     let expected = format!(
         "error: `link.md` leaves the talk's root (it resolves to {secret})
- --> main.md:1:3
+ --> main.md:1:11
   |
 1 | x include(link.md)
-  |   ^^^^^^^
+  |           ^^^^^^^
 {OUTSIDE_HELP}
 checked 1 deck: 1 error
 "
@@ -375,10 +376,10 @@ fn an_included_file_that_is_not_utf8_names_the_byte() {
         .file("latin1.md", b"caf\xe9 ok\n");
     let diagnostic = format!(
         "error: `latin1.md` is not UTF-8 text: invalid byte at offset 3 (line 1, column 4)
- --> main.md:2:1
+ --> main.md:2:9
   |
 2 | include(latin1.md)
-  | ^^^^^^^
+  |         ^^^^^^^^^
 {UTF8_HELP}
 "
     );
@@ -403,10 +404,10 @@ fn an_included_image_is_not_text() {
         .file("img/arch.png", PNG);
     let expected = format!(
         "error: `img/arch.png` is not UTF-8 text: invalid byte at offset 0 (line 1, column 1)
- --> main.md:3:1
+ --> main.md:3:9
   |
 3 | include(img/arch.png)
-  | ^^^^^^^
+  |         ^^^^^^^^^^^^
 {UTF8_HELP}
 checked 1 deck: 1 error
 "
@@ -423,10 +424,10 @@ fn a_folder_is_not_a_file_to_include() {
         .file("main.md", "x include(sub) y sinclude(sub)\n")
         .file("sub/a.md", "a\n");
     let diagnostic = "error: `sub` is a folder, not a file
- --> main.md:1:3
+ --> main.md:1:11
   |
 1 | x include(sub) y sinclude(sub)
-  |   ^^^^^^^
+  |           ^^^
 help: include a file inside it instead
 ";
     // m4 fails on the include and says nothing about the sinclude.
@@ -445,10 +446,10 @@ fn a_pipe_is_refused_rather_than_read_forever() {
         return;
     }
     let expected = "error: cannot read `pipe.md`: it is a named pipe (FIFO), not a regular file
- --> main.md:1:3
+ --> main.md:1:11
   |
 1 | x include(pipe.md)
-  |   ^^^^^^^
+  |           ^^^^^^^
 checked 1 deck: 1 error
 ";
     talk.args(&["check", "main.md"])
@@ -597,20 +598,20 @@ fn a_cycle_at_the_bottom_of_a_deep_chain_is_found() {
 fn a_10_mb_line_is_cut_around_the_error() {
     let line = "word, ".repeat(10 * 1024 * 1024 / 6) + "include(nosuch.md) end";
     let talk = Talk::new().file("main.md", format!("{line}\n"));
-    let col = line.len() - "include(nosuch.md) end".len() + 1;
+    let col = line.len() - "nosuch.md) end".len() + 1;
     // The excerpt is the 120 characters around the column (here the last
-    // 120), after an ellipsis; the caret is under `include`.
+    // 120), after an ellipsis; the caret is under `nosuch.md`.
     let excerpt = format!("…{}", &line[line.len() - 120..]);
     let expected = format!(
         "error: cannot open `nosuch.md`: no such file
  --> main.md:1:{col}
   |
 1 | {excerpt}
-  | {}^^^^^^^
+  | {}^^^^^^^^^
 {MISSING_HELP}
 checked 1 deck: 1 error
 ",
-        " ".repeat(99)
+        " ".repeat(107)
     );
     talk.args(&["check", "main.md"])
         .status(1)

@@ -74,17 +74,17 @@ fn a_bad_file_far_into_a_big_talk_is_reported_where_it_is_included() {
         .status(1)
         .stderr(
             "error: `output/c250` is not UTF-8 text: invalid byte at offset 3 (line 1, column 4)
-  --> parts/p16.md:56:23
+  --> parts/p16.md:56:31
    |
 56 | $ include(cmd/c250.sh)include(output/c250)```
-   |                       ^^^^^^^
+   |                               ^^^^^^^^^^^
    = included from main.md:18:1
 help: slidebook reads talks as UTF-8; convert the file (for example with iconv), or include only text files
 error: cannot open `gone.md`: no such file
- --> parts/p19.md:3:1
+ --> parts/p19.md:3:9
   |
 3 | include(gone.md)
-  | ^^^^^^^
+  |         ^^^^^^^
   = included from main.md:21:1
 help: include paths are relative to the talk's root, not to the including file; check the spelling or create the file
 checked 1 deck: 2 errors

@@ -101,10 +101,10 @@ fn escape_codes_in_a_talk_reach_the_terminal_escaped() {
         .status(1)
         .stderr(
             "error: cannot open `\\x1b[2J.md`: no such file
- --> talk.md:3:1
+ --> talk.md:3:9
   |
 3 | include(\\x1b[2J.md)
-  | ^^^^^^^
+  |         ^^^^^^^
 help: include paths are relative to the talk's root, not to the including file; check the spelling or create the file
 checked 1 deck: 1 error
 ",
@@ -127,15 +127,15 @@ fn broken_links_say_what_is_wrong_with_them() {
         .status(1)
         .stderr(format!(
             "error: cannot open `loop.md`: it is a symbolic link that leads back to itself (through `again.md`)
- --> talk.md:1:1
+ --> talk.md:1:9
   |
 1 | include(loop.md)
-  | ^^^^^^^
+  |         ^^^^^^^
 {help}error: cannot open `gone.md`: it is a symbolic link to `nowhere.md`, which does not exist
- --> talk.md:2:1
+ --> talk.md:2:9
   |
 2 | include(gone.md)
-  | ^^^^^^^
+  |         ^^^^^^^
 {help}checked 1 deck: 2 errors
 "
         ))
