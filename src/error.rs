@@ -120,11 +120,26 @@ impl Diagnostic {
             let gutter = at.line.to_string().len();
             let pad = " ".repeat(gutter);
             let (excerpt, caret_col) = excerpt(&at.text, at.col as usize);
+            // Escaped characters take more columns than they are.
+            let shown_width = |c: char| {
+                if c == '\t' {
+                    1
+                } else {
+                    shown_char(c).chars().count()
+                }
+            };
+            let under: usize = at
+                .text
+                .chars()
+                .skip((at.col as usize).saturating_sub(1))
+                .take(self.width)
+                .map(shown_width)
+                .sum();
             let _ = writeln!(s, "{pad}--> {at}");
             let _ = writeln!(s, "{pad} |");
             let _ = writeln!(s, "{} | {}", at.line, excerpt);
-            let width = self
-                .width
+            let width = under
+                .max(self.width.min(1))
                 .min(excerpt.chars().count().saturating_sub(caret_col - 1).max(1));
             let _ = writeln!(
                 s,

@@ -21,7 +21,7 @@ pub fn closest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) 
             best = Some((score, c));
         }
     }
-    best.filter(|&(score, _)| score >= 0.7).map(|(_, c)| c)
+    best.filter(|&(score, _)| score >= 0.8).map(|(_, c)| c)
 }
 
 /// The file under `root` whose path is most like `rel` (a path relative to

@@ -52,6 +52,10 @@ pub struct Slide {
     pub notes_html: String,
     /// Offset of the slide's first byte in the expanded text.
     pub at: usize,
+    /// List items on the slide, and the lines of its longest code block:
+    /// what decides whether it can fit.
+    pub list_items: usize,
+    pub code_lines: usize,
 }
 
 impl Slide {
@@ -297,6 +301,13 @@ mod tests {
         assert_eq!(d.slides.len(), 2);
         assert_eq!(d.slides[0].body_html, "<h2>A</h2>\n<p>Text  more</p>\n");
         assert_eq!(d.slides[0].notes_html, "<p>say this</p>\n");
+    }
+
+    #[test]
+    fn list_items_and_code_lines_are_counted_per_slide() {
+        let d = split2("## A\n\n* a\n* b\n  * c\n\n```\n1\n2\n3\n```\n\n```sh\n1\n```\n\n## B\n");
+        assert_eq!((d.slides[0].list_items, d.slides[0].code_lines), (3, 3));
+        assert_eq!((d.slides[1].list_items, d.slides[1].code_lines), (0, 0));
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub(super) fn walk<R: Render>(
         depth: 0,
         heading: None,
         in_code: false,
+        code_lines: 0,
         meta: None,
         notes_tx,
         notes_batch: Vec::new(),
@@ -59,6 +60,8 @@ pub(super) fn new_slide(kind: SlideKind, at: usize) -> Slide {
         notes: Vec::new(),
         notes_html: String::new(),
         at,
+        list_items: 0,
+        code_lines: 0,
     }
 }
 
@@ -72,8 +75,9 @@ struct Splitter<'a, R> {
     depth: usize,
     /// The title being collected while inside a slide heading.
     heading: Option<String>,
-    /// Inside a code block, where `-->` is code.
+    /// Inside a code block, where `-->` is code, and its lines so far.
     in_code: bool,
+    code_lines: usize,
     meta: Option<String>,
     /// Where notes go to be rendered, when a thread renders them.
     notes_tx: Option<std::sync::mpsc::Sender<Vec<Range<usize>>>>,
@@ -188,8 +192,18 @@ impl<'a, R: Render> Splitter<'a, R> {
             Event::Text(t) | Event::Code(t) if self.heading.is_some() => {
                 self.heading.as_mut().unwrap().push_str(t);
             }
-            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
-            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.in_code = true;
+                self.code_lines = 0;
+            }
+            Event::Text(t) if self.in_code => {
+                self.code_lines += memchr::memchr_iter(b'\n', t.as_bytes()).count();
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code = false;
+                self.current.code_lines = self.current.code_lines.max(self.code_lines);
+            }
+            Event::Start(Tag::Item) => self.current.list_items += 1,
             _ => {}
         }
         if let Event::Text(_) = &event {
@@ -242,7 +256,10 @@ impl<'a, R: Render> Splitter<'a, R> {
     /// missing.
     fn stray_close(&mut self, range: Range<usize>) {
         let raw = &self.text[range.clone()];
-        let Some(i) = raw.find("-->") else {
+        if memchr::memchr(b'>', raw.as_bytes()).is_none() {
+            return;
+        }
+        let Some(i) = memchr::memmem::find(raw.as_bytes(), b"-->") else {
             return;
         };
         let after = &self.text[range.start + i + 3..];
@@ -260,9 +277,9 @@ impl<'a, R: Render> Splitter<'a, R> {
     /// are kept.
     fn comment(&mut self, start: usize) -> Comment {
         let inner = start + 4;
-        let close = self.text[inner..].find("-->").map(|i| inner + i);
+        let close = memchr::memmem::find(&self.text.as_bytes()[inner..], b"-->").map(|i| inner + i);
         let searched = &self.text[inner..close.unwrap_or(self.text.len())];
-        let reopened = searched.find("<!--").map(|i| inner + i);
+        let reopened = memchr::memmem::find(searched.as_bytes(), b"<!--").map(|i| inner + i);
         let (end, found) = match (close, reopened) {
             (Some(close), None) => (close, Comment::Closed(close + 3)),
             (_, reopened) => {

@@ -33,38 +33,20 @@ pub fn sure_overflow(slide: &Slide) -> Option<String> {
     if slide.kind == SlideKind::Title {
         return None;
     }
-    let html = &slide.body_html;
     let (items, lines) = capacity(!slide.title.is_empty());
-    let li = html.matches("<li").count();
-    if li > items {
+    if slide.list_items > items {
         return Some(format!(
-            "its lists have {li} items, and at most {items} fit on a slide, even shrunk to 70 %"
+            "its lists have {} items, and at most {items} fit on a slide, even shrunk to 70 %",
+            slide.list_items
         ));
     }
-    let code = longest_code(html);
-    if code > lines {
+    if slide.code_lines > lines {
         return Some(format!(
-            "its code block has {code} lines, and at most {lines} fit on a slide, even shrunk to 70 %"
+            "its code block has {} lines, and at most {lines} fit on a slide, even shrunk to 70 %",
+            slide.code_lines
         ));
     }
     None
-}
-
-/// The lines of the longest `<pre>` block in `html`.
-fn longest_code(html: &str) -> usize {
-    let mut longest = 0;
-    let mut rest = html;
-    while let Some(start) = rest.find("<pre") {
-        let block = &rest[start..];
-        let end = block.find("</pre>").unwrap_or(block.len());
-        let inner = block[..end]
-            .trim_end_matches("</code>")
-            .trim_end_matches('\n');
-        let lines = inner.matches('\n').count() + 1;
-        longest = longest.max(lines);
-        rest = &block[end..];
-    }
-    longest
 }
 
 #[cfg(test)]
@@ -77,12 +59,5 @@ mod tests {
         // text lines, less a 38.6 px title.
         assert_eq!(capacity(true), (20, 37));
         assert_eq!(capacity(false), (21, 39));
-    }
-
-    #[test]
-    fn code_lines_are_counted_as_written() {
-        let html =
-            "<p>x</p>\n<pre><code>a\nb\nc\n</code></pre>\n<pre style=\"s\"><span>1\n2</span></pre>";
-        assert_eq!(longest_code(html), 3);
     }
 }

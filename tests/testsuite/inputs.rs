@@ -104,7 +104,7 @@ fn escape_codes_in_a_talk_reach_the_terminal_escaped() {
  --> talk.md:3:9
   |
 3 | include(\\x1b[2J.md)
-  |         ^^^^^^^
+  |         ^^^^^^^^^^
 help: include paths are relative to the talk's root, not to the including file; check the spelling or create the file
 checked 1 deck: 1 error
 ",
