@@ -6,6 +6,7 @@ mod escape;
 pub mod highlight;
 mod markdown;
 pub mod page;
+mod shell;
 mod slides;
 
 pub use escape::escape;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::slides;
+use super::{shell, slides};
 use crate::config::Config;
 use crate::deck::{Cover, Deck, SlideKind};
 use crate::error::{Diagnostic, Error, Result};
@@ -27,7 +27,9 @@ const BUILT_IN: &[(&str, &str)] = &[
 
 /// The templates for one talk.
 pub struct Templates {
-    tera: tera::Tera,
+    /// The talk's own page templates, parsed; the built-in pages are
+    /// written in Rust ([`super::shell`]).
+    tera: Option<tera::Tera>,
     /// The talk has its own page templates, which may loop over `slides`.
     custom: bool,
     runtime_css: String,
@@ -53,11 +55,16 @@ impl Templates {
         let custom = ["deck.html", "handout.html"]
             .iter()
             .any(|n| BUILT_IN.iter().any(|(b, text)| b == n && files[n] != *text));
-        let mut tera = tera::Tera::default();
-        for name in ["deck.html", "handout.html"] {
-            tera.add_raw_template(name, &files[name])
-                .map_err(|e| template_error(name, &e))?;
-        }
+        let tera = if custom {
+            let mut tera = tera::Tera::default();
+            for name in ["deck.html", "handout.html"] {
+                tera.add_raw_template(name, &files[name])
+                    .map_err(|e| template_error(name, &e))?;
+            }
+            Some(tera)
+        } else {
+            None
+        };
         Ok(Templates {
             tera,
             custom,
@@ -123,12 +130,33 @@ impl Templates {
         ctx.insert("runtime_js", &self.runtime_js);
         ctx.insert("handout_css", &self.handout_css);
         ctx.insert("reveal", &config.build.reveal.clone().unwrap_or_default());
-        let render = |name: &str| {
-            self.tera
-                .render(name, &ctx)
-                .map_err(|e| template_error(name, &e))
+        let reveal = config.build.reveal.clone().unwrap_or_default();
+        let (deck_shell, handout_shell) = match &self.tera {
+            Some(tera) => {
+                let render = |name: &str| {
+                    tera.render(name, &ctx)
+                        .map_err(|e| template_error(name, &e))
+                };
+                (render("deck.html")?, render("handout.html")?)
+            }
+            None => (
+                shell::deck(
+                    &book_view,
+                    &deck_view,
+                    &reveal,
+                    &self.runtime_css,
+                    &self.runtime_js,
+                    &self.markers[0],
+                ),
+                shell::handout(
+                    &book_view,
+                    &deck_view,
+                    &self.handout_css,
+                    &self.markers[1],
+                    &self.markers[2],
+                ),
+            ),
         };
-        let (deck_shell, handout_shell) = (render("deck.html")?, render("handout.html")?);
         Ok((
             Page {
                 shell: deck_shell,
@@ -188,7 +216,8 @@ impl Page<'_> {
                 .iter()
                 .zip(&self.markers)
                 .filter_map(|(&part, marker)| {
-                    rest.find(marker.as_str()).map(|at| (at, marker, part))
+                    let at = memchr::memmem::find(rest.as_bytes(), marker.as_bytes());
+                    at.map(|at| (at, marker, part))
                 })
                 .min_by_key(|(at, _, _)| *at);
             let Some((at, marker, part)) = next else {
@@ -219,21 +248,21 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
 }
 
 #[derive(Serialize)]
-struct BookView {
-    title: String,
-    authors: Vec<String>,
-    description: String,
-    language: String,
+pub(super) struct BookView {
+    pub title: String,
+    pub authors: Vec<String>,
+    pub description: String,
+    pub language: String,
 }
 
 #[derive(Serialize)]
-struct DeckView {
-    name: String,
-    title: String,
-    aspect: &'static str,
-    width: u32,
-    height: u32,
-    date: String,
+pub(super) struct DeckView {
+    pub name: String,
+    pub title: String,
+    pub aspect: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub date: String,
 }
 
 #[derive(Serialize)]
@@ -246,4 +275,76 @@ struct SlideView<'a> {
     body_html: &'a str,
     notes_html: &'a str,
     has_notes: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pages written in Rust are, byte for byte, what Tera makes of the
+    /// built-in templates, whatever the book and deck say.
+    #[test]
+    fn the_built_in_pages_are_what_the_templates_make() {
+        let mut tera = tera::Tera::default();
+        for (name, text) in &BUILT_IN[..2] {
+            tera.add_raw_template(name, text).unwrap();
+        }
+        let names = [
+            ("", ""),
+            ("Book & <co>", ""),
+            ("", "Deck \"one\" / two"),
+            ("Same", "Same"),
+            ("A", "B"),
+        ];
+        let cases = names.iter().flat_map(|&t| [(t, false), (t, true)]);
+        for (n, ((book_title, deck_title), extra)) in cases.enumerate() {
+            let book = BookView {
+                title: book_title.to_string(),
+                authors: if extra {
+                    vec!["Ann".into(), "B'ob".into()]
+                } else {
+                    vec![]
+                },
+                description: if extra {
+                    "What <breaks>".into()
+                } else {
+                    String::new()
+                },
+                language: "en".into(),
+            };
+            let deck = DeckView {
+                name: "d/x".into(),
+                title: deck_title.to_string(),
+                aspect: "16:9",
+                width: 1280,
+                height: 720,
+                date: if n % 3 == 0 {
+                    "2026-11-30".into()
+                } else {
+                    String::new()
+                },
+            };
+            let reveal = if n % 4 == 1 { "../reveal.js" } else { "" };
+            let mut ctx = tera::Context::new();
+            ctx.insert("book", &book);
+            ctx.insert("deck", &deck);
+            ctx.insert("runtime_css", "css{}");
+            ctx.insert("runtime_js", "js();");
+            ctx.insert("handout_css", "h{}");
+            ctx.insert("reveal", reveal);
+            ctx.insert("slides_html", "SLIDES");
+            ctx.insert("toc_html", "TOC");
+            ctx.insert("handout_html", "ENTRIES");
+            assert_eq!(
+                shell::deck(&book, &deck, reveal, "css{}", "js();", "SLIDES"),
+                tera.render("deck.html", &ctx).unwrap(),
+                "deck.html, case {n}"
+            );
+            assert_eq!(
+                shell::handout(&book, &deck, "h{}", "TOC", "ENTRIES"),
+                tera.render("handout.html", &ctx).unwrap(),
+                "handout.html, case {n}"
+            );
+        }
+    }
 }

@@ -1,0 +1,124 @@
+//! The built-in page templates, written in Rust: the same bytes Tera
+//! writes from `templates/deck.html` and `templates/handout.html` (a test
+//! holds them together), without parsing a template on every build. A
+//! talk with its own page templates goes through Tera.
+
+use super::page::{BookView, DeckView};
+
+/// Tera's escaping of a value, so the bytes match.
+fn e(s: &str) -> String {
+    tera::escape_html(s)
+}
+
+/// The title the pages show: the deck's, else the book's.
+fn title(book: &BookView, deck: &DeckView) -> String {
+    e(if deck.title.is_empty() {
+        &book.title
+    } else {
+        &deck.title
+    })
+}
+
+fn head_meta(out: &mut String, book: &BookView) {
+    if !book.description.is_empty() {
+        out.push_str(&format!(
+            "\n<meta name=\"description\" content=\"{}\">",
+            e(&book.description)
+        ));
+    }
+    if !book.authors.is_empty() {
+        out.push_str(&format!(
+            "\n<meta name=\"author\" content=\"{}\">",
+            e(&book.authors.join(", "))
+        ));
+    }
+}
+
+/// `deck.html`, with `slides` (a marker) where the slides go.
+pub fn deck(
+    book: &BookView,
+    deck: &DeckView,
+    reveal: &str,
+    css: &str,
+    js: &str,
+    slides: &str,
+) -> String {
+    let (w, h) = (deck.width, deck.height);
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{}</title>",
+        e(&book.language),
+        title(book, deck)
+    );
+    head_meta(&mut out, book);
+    if reveal.is_empty() {
+        out.push_str(&format!(
+            "\n<style>\n{css}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n@page {{ size: {w}px {h}px; margin: 0; }}\n</style>\n<noscript><style>\nhtml, body {{ height: auto; overflow: auto; }}\n.reveal {{ position: static; overflow: visible; }}\n.reveal > .slides {{ position: static; transform: none; height: auto; margin: 0 auto; background: none; box-shadow: none; }}\n.reveal > .slides > section {{ display: flex; position: relative; width: var(--sb-w); height: var(--sb-h); margin-bottom: 16px; }}\n</style></noscript>"
+        ));
+    } else {
+        let r = e(reveal);
+        out.push_str(&format!(
+            "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">"
+        ));
+    }
+    out.push_str(&format!(
+        "\n</head>\n<body>\n<div class=\"reveal\" data-width=\"{w}\" data-height=\"{h}\" data-aspect=\"{}\" data-deck=\"{}\">\n<div class=\"slides\">{slides}\n</div>\n</div>",
+        e(deck.aspect),
+        e(&deck.name)
+    ));
+    if reveal.is_empty() {
+        out.push_str(&format!("\n<script>\n{js}\n</script>"));
+    } else {
+        out.push_str(&format!(
+            "\n<script src=\"{}/dist/reveal.js\"></script>\n<script>\nReveal.initialize({{ hash: true, width: {w}, height: {h} }});\n</script>",
+            e(reveal)
+        ));
+    }
+    out.push_str("\n</body>\n</html>\n");
+    out
+}
+
+/// `handout.html`, with markers where the contents and entries go.
+pub fn handout(book: &BookView, deck: &DeckView, css: &str, toc: &str, entries: &str) -> String {
+    let (w, h) = (deck.width, deck.height);
+    let title = title(book, deck);
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{title} (handout)</title>",
+        e(&book.language),
+    );
+    head_meta(&mut out, book);
+    out.push_str(&format!(
+        "\n<style>\n{css}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; --sb-ratio: {w} / {h}; }}\n</style>\n</head>\n<body>\n<main class=\"handout\" data-aspect=\"{}\">\n<header class=\"h-header\">",
+        e(deck.aspect)
+    ));
+    if !book.title.is_empty() && book.title != deck.title {
+        out.push_str(&format!("\n<p class=\"h-book\">{}</p>", e(&book.title)));
+    }
+    out.push_str(&format!("\n<h1>{title}</h1>"));
+    let authors = !book.authors.is_empty();
+    if authors || !deck.date.is_empty() {
+        out.push_str("\n<p class=\"h-meta\">");
+        if authors {
+            out.push_str(&format!(
+                "<span class=\"h-authors\">{}</span>",
+                e(&book.authors.join(", "))
+            ));
+        }
+        if authors && !deck.date.is_empty() {
+            out.push_str("<span class=\"h-sep\" aria-hidden=\"true\"> · </span>");
+        }
+        if !deck.date.is_empty() {
+            out.push_str(&format!("<span class=\"h-date\">{}</span>", e(&deck.date)));
+        }
+        out.push_str("</p>");
+    }
+    if !book.description.is_empty() {
+        out.push_str(&format!(
+            "\n<p class=\"h-description\">{}</p>",
+            e(&book.description)
+        ));
+    }
+    out.push_str(&format!(
+        "\n</header>\n\n<nav class=\"h-toc\" aria-labelledby=\"h-toc-title\">\n<h2 id=\"h-toc-title\">Contents</h2>\n<ol>{toc}\n</ol>\n</nav>\n\n{entries}\n</main>\n</body>\n</html>\n"
+    ));
+    out
+}
