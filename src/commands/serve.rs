@@ -15,9 +15,9 @@ pub fn run(root: Option<&Path>, targets: &[String], port: u16, strict: bool) -> 
     let builds = Arc::new(server::Builds::default());
     server::spawn(http, dir.clone(), builds.clone())?;
     let mut announced = false;
-    live::watch(root, targets, strict, |project, result| {
-        live::report(project, &result);
-        if result.is_ok() {
+    live::watch(root, targets, strict, |project, rebuilt| {
+        live::report(project, &rebuilt);
+        if rebuilt.result.is_ok() {
             builds.bump();
         }
         if !announced {

@@ -25,6 +25,8 @@ pub struct Built {
     /// What the deck lost (missing pictures, say), to be shown before the
     /// summary.
     pub warnings: Vec<Diagnostic>,
+    /// Every file the deck was made from, where it really is.
+    pub inputs: Vec<PathBuf>,
     pub dir: PathBuf,
     pub slides: usize,
     pub with_notes: usize,
@@ -63,10 +65,47 @@ impl Built {
 /// for a single deck, or the parent of one folder per deck. Every deck's
 /// place is checked before any is written.
 pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Result<Vec<Built>> {
+    Builder::default().build(project, targets, out)
+}
+
+/// What builds of one talk can share: the highlighter's syntaxes and the
+/// page templates, loaded once for as many rebuilds as `watch` makes.
+#[derive(Default)]
+pub struct Builder {
+    hl: Highlighter,
+    templates: Option<Templates>,
+}
+
+impl Builder {
+    /// The talk's templates changed: load them again for the next build.
+    pub fn forget_templates(&mut self) {
+        self.templates = None;
+    }
+
+    /// As [`build`].
+    pub fn build(
+        &mut self,
+        project: &Project,
+        targets: &[String],
+        out: Option<&Path>,
+    ) -> Result<Vec<Built>> {
+        if self.templates.is_none() {
+            self.templates = Some(Templates::load(&project.root)?);
+        }
+        let templates = self.templates.as_ref().expect("loaded above");
+        build_with(project, targets, out, &self.hl, templates)
+    }
+}
+
+fn build_with(
+    project: &Project,
+    targets: &[String],
+    out: Option<&Path>,
+    hl: &Highlighter,
+    templates: &Templates,
+) -> Result<Vec<Built>> {
     let specs = pipeline::select(project, targets)?;
-    let hl = Highlighter::new();
-    let templates = Templates::load(&project.root)?;
-    let ready = pipeline::analyze_all(project, &specs, &hl)?;
+    let ready = pipeline::analyze_all(project, &specs, hl)?;
     if project.config.build.strict {
         let mut warnings: Vec<Diagnostic> = ready
             .iter()
@@ -87,7 +126,7 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
         .into_iter()
         .zip(places)
         .map(|(a, dir)| {
-            let built = write_deck(project, &a, &templates, &dir);
+            let built = write_deck(project, &a, templates, &dir);
             // Freeing a big deck takes a while and nothing waits for it.
             if a.deck.text_len >= crate::par::WORTH_A_THREAD {
                 std::thread::spawn(move || drop(a));
@@ -147,6 +186,13 @@ fn write_deck(
     Ok(Built {
         name: a.spec.name.clone(),
         warnings: a.warnings.clone(),
+        inputs: a
+            .loaded
+            .sources
+            .real_paths()
+            .chain(a.assets.values().map(PathBuf::as_path))
+            .map(Path::to_path_buf)
+            .collect(),
         dir: dest.to_path_buf(),
         slides: a.deck.slides.len(),
         with_notes: a.deck.notes_count(),

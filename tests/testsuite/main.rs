@@ -16,5 +16,6 @@ mod mistakes;
 mod notes;
 mod serve;
 mod talk;
+mod watch;
 mod webdriver;
 mod writes;
