@@ -10,6 +10,7 @@ mod expand;
 mod harness;
 mod init;
 mod notes;
+mod properties;
 mod serve;
 mod talk;
 mod webdriver;
