@@ -346,50 +346,91 @@ if it never finishes, try `{} --headless --print-to-pdf=out.pdf {}/book/deck/ind
     assert!(!talk.path().join("book/deck/deck.pdf").exists());
 }
 
-#[test]
-fn ctrl_c_during_pdf_stops_the_browser_and_removes_its_profile() {
-    let talk = Talk::fixture("basics");
-    let fake = HangingBrowser::new();
-    let mut child = crate::harness::slidebook(talk.path())
+/// `slidebook pdf` started with the fake browser, SIGINT set to
+/// `sigint` (`SIG_DFL` or `SIG_IGN`), once the browser runs.
+fn pdf_with_browser_running(
+    talk: &Talk,
+    fake: &HangingBrowser,
+    sigint: libc::sighandler_t,
+) -> std::process::Child {
+    let mut command = crate::harness::slidebook(talk.path());
+    command
         .arg("pdf")
         .env("SLIDEBOOK_CHROMIUM", fake.path())
+        .env("SLIDEBOOK_PDF_TIMEOUT", "30")
         .env("TMPDIR", fake.tmp())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::piped());
+    // Stated, not inherited: a shell that runs the tests in the background
+    // has SIGINT ignored, and `slidebook` keeps an ignored SIGINT ignored.
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, move || {
+            libc::signal(libc::SIGINT, sigint);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
     let started = Instant::now();
     while fake.pids().is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the fake browser never started"
-        );
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the fake browser never started");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let interrupted = Instant::now();
+    child
+}
+
+/// Sends `signal` to `child`, and returns its exit code and stderr once it
+/// has ended, which must be within 5 s.
+fn stop_with(mut child: std::process::Child, signal: libc::c_int) -> (Option<i32>, String) {
+    let sent = Instant::now();
     // SAFETY: kill has no memory effects.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if interrupted.elapsed() > Duration::from_secs(10) {
+        if sent.elapsed() > Duration::from_secs(5) {
             let _ = child.kill();
-            panic!("`slidebook pdf` still runs 10 s after Ctrl-C");
+            panic!("`slidebook pdf` still runs 5 s after signal {signal}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let took = interrupted.elapsed();
-    assert!(took < Duration::from_secs(5), "took {took:?} to stop");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
-    assert_eq!(
-        stderr,
-        format!(
-            "{BUILT_BASICS}interrupted: stopped chromium while it printed `book/deck/index.html`\n"
-        )
+    (status.code(), stderr)
+}
+
+const INTERRUPTED: &str = "interrupted: stopped chromium while it printed `book/deck/index.html`\n";
+
+#[test]
+fn ctrl_c_during_pdf_stops_the_browser_and_removes_its_profile() {
+    let talk = Talk::fixture("basics");
+    let fake = HangingBrowser::new();
+    let child = pdf_with_browser_running(&talk, &fake, libc::SIG_DFL);
+    let (code, stderr) = stop_with(child, libc::SIGINT);
+    assert_eq!(code, Some(130), "stderr: {stderr}");
+    assert_eq!(stderr, format!("{BUILT_BASICS}{INTERRUPTED}"));
+    fake.assert_cleaned_up();
+}
+
+#[test]
+fn sigterm_during_pdf_cleans_up_too_and_an_ignored_sigint_stays_ignored() {
+    let talk = Talk::fixture("basics");
+    let fake = HangingBrowser::new();
+    let mut child = pdf_with_browser_running(&talk, &fake, libc::SIG_IGN);
+    // SAFETY: kill has no memory effects.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGINT was ignored when `slidebook pdf` started, and must stay ignored"
     );
+    let (code, stderr) = stop_with(child, libc::SIGTERM);
+    assert_eq!(code, Some(128 + libc::SIGTERM), "stderr: {stderr}");
+    assert_eq!(stderr, format!("{BUILT_BASICS}{INTERRUPTED}"));
     fake.assert_cleaned_up();
 }
 
