@@ -1,6 +1,8 @@
 //! The built deck in a real, headless Chromium: what a presenter does with
 //! it, from `file://`, with the keyboard.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 
 use crate::build::built_basics;
@@ -223,4 +225,292 @@ help: install chromium (Debian: apt-get install chromium), or set SLIDEBOOK_CHRO
         !talk.path().join("book").exists(),
         "nothing is built without a browser"
     );
+}
+
+/// A stand-in for Chromium that never finishes: it fills its profile
+/// folder, starts a child, notes both process ids, and both sleep. Its
+/// temporary folder (`TMPDIR` for the run) is beside it.
+struct HangingBrowser {
+    dir: tempfile::TempDir,
+}
+
+impl HangingBrowser {
+    fn new() -> HangingBrowser {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        std::fs::create_dir(dir.path().join("tmp")).unwrap();
+        let script = bin.join("chromium");
+        std::fs::write(
+            &script,
+            format!(
+                r#"#!/bin/sh
+for a in "$@"; do
+  case "$a" in
+    --user-data-dir=*) mkdir -p "${{a#--user-data-dir=}}" && echo x > "${{a#--user-data-dir=}}/Local State" ;;
+  esac
+done
+sleep 1000 &
+echo $! > '{dir}/child.pid.new' && mv '{dir}/child.pid.new' '{dir}/child.pid'
+echo $$ > '{dir}/browser.pid.new' && mv '{dir}/browser.pid.new' '{dir}/browser.pid'
+sleep 1000
+"#,
+                dir = dir.path().display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        HangingBrowser { dir }
+    }
+
+    fn path(&self) -> String {
+        self.dir.path().join("bin/chromium").display().to_string()
+    }
+
+    fn tmp(&self) -> String {
+        self.dir.path().join("tmp").display().to_string()
+    }
+
+    /// The browser's and its child's ids, once both are running.
+    fn pids(&self) -> Option<[i32; 2]> {
+        let read = |name: &str| {
+            std::fs::read_to_string(self.dir.path().join(name))
+                .ok()?
+                .trim()
+                .parse()
+                .ok()
+        };
+        Some([read("browser.pid")?, read("child.pid")?])
+    }
+
+    /// Checks that the browser and its child were stopped and the
+    /// temporary folder is empty: no profile left behind.
+    fn assert_cleaned_up(&self) {
+        let pids = self.pids().expect("the fake browser ran");
+        // SIGKILL is delivered at once, but a process takes a moment to go.
+        let started = Instant::now();
+        while pids.iter().any(|&p| alive(p)) && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for pid in pids {
+            assert!(
+                !alive(pid),
+                "process {pid} of the fake browser is still running"
+            );
+        }
+        let left: Vec<_> = std::fs::read_dir(self.tmp())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+    }
+}
+
+/// Whether a process runs (a zombie, dead but not yet reaped, does not).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => false,
+        Ok(stat) => {
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with(['Z', 'X'])
+        }
+    }
+}
+
+const BUILT_BASICS: &str =
+    "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html\n";
+
+#[test]
+fn pdf_stops_a_browser_that_hangs_after_the_timeout_and_leaves_nothing() {
+    let talk = Talk::fixture("basics");
+    let fake = HangingBrowser::new();
+    let started = Instant::now();
+    talk.args(&["pdf"])
+        .env("SLIDEBOOK_CHROMIUM", &fake.path())
+        .env("SLIDEBOOK_PDF_TIMEOUT", "1")
+        .env("TMPDIR", &fake.tmp())
+        .status(1)
+        .stderr(format!(
+            "{BUILT_BASICS}error: chromium did not finish printing `book/deck/index.html` within 1 s
+help: a big deck on a slow machine may need longer: set SLIDEBOOK_PDF_TIMEOUT to more seconds; \
+if it never finishes, try `{} --headless --print-to-pdf=out.pdf {}/book/deck/index.html` by hand
+",
+            fake.path(),
+            talk.path().display()
+        ))
+        .run();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    fake.assert_cleaned_up();
+    assert!(!talk.path().join("book/deck/deck.pdf").exists());
+}
+
+/// `slidebook pdf` started with the fake browser, SIGINT set to
+/// `sigint` (`SIG_DFL` or `SIG_IGN`), once the browser runs.
+fn pdf_with_browser_running(
+    talk: &Talk,
+    fake: &HangingBrowser,
+    sigint: libc::sighandler_t,
+) -> std::process::Child {
+    let mut command = crate::harness::slidebook(talk.path());
+    command
+        .arg("pdf")
+        .env("SLIDEBOOK_CHROMIUM", fake.path())
+        .env("SLIDEBOOK_PDF_TIMEOUT", "30")
+        .env("TMPDIR", fake.tmp())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // Stated, not inherited: a shell that runs the tests in the background
+    // has SIGINT ignored, and `slidebook` keeps an ignored SIGINT ignored.
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, move || {
+            libc::signal(libc::SIGINT, sigint);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    let started = Instant::now();
+    while fake.pids().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the fake browser never started");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+/// Sends `signal` to `child`, and returns its exit code and stderr once it
+/// has ended, which must be within 5 s.
+fn stop_with(mut child: std::process::Child, signal: libc::c_int) -> (Option<i32>, String) {
+    let sent = Instant::now();
+    // SAFETY: kill has no memory effects.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("`slidebook pdf` still runs 5 s after signal {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status.code(), stderr)
+}
+
+const INTERRUPTED: &str = "interrupted: stopped chromium while it printed `book/deck/index.html`\n";
+
+#[test]
+fn ctrl_c_during_pdf_stops_the_browser_and_removes_its_profile() {
+    let talk = Talk::fixture("basics");
+    let fake = HangingBrowser::new();
+    let child = pdf_with_browser_running(&talk, &fake, libc::SIG_DFL);
+    let (code, stderr) = stop_with(child, libc::SIGINT);
+    assert_eq!(code, Some(130), "stderr: {stderr}");
+    assert_eq!(stderr, format!("{BUILT_BASICS}{INTERRUPTED}"));
+    fake.assert_cleaned_up();
+}
+
+#[test]
+fn sigterm_during_pdf_cleans_up_too_and_an_ignored_sigint_stays_ignored() {
+    let talk = Talk::fixture("basics");
+    let fake = HangingBrowser::new();
+    let mut child = pdf_with_browser_running(&talk, &fake, libc::SIG_IGN);
+    // SAFETY: kill has no memory effects.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGINT was ignored when `slidebook pdf` started, and must stay ignored"
+    );
+    let (code, stderr) = stop_with(child, libc::SIGTERM);
+    assert_eq!(code, Some(128 + libc::SIGTERM), "stderr: {stderr}");
+    assert_eq!(stderr, format!("{BUILT_BASICS}{INTERRUPTED}"));
+    fake.assert_cleaned_up();
+}
+
+#[test]
+fn a_pdf_timeout_that_is_not_a_number_of_seconds_is_a_usage_error() {
+    let talk = Talk::fixture("basics");
+    for bad in ["soon", "0", "-5", "1.5"] {
+        talk.args(&["pdf"])
+            .env("SLIDEBOOK_CHROMIUM", "/nonexistent/chromium")
+            .env("SLIDEBOOK_PDF_TIMEOUT", bad)
+            .status(2)
+            .stderr(format!(
+                "error: SLIDEBOOK_PDF_TIMEOUT must be a whole number of seconds above 0, not `{bad}`\n"
+            ))
+            .run();
+    }
+    assert!(!talk.path().join("book").exists(), "nothing is built");
+}
+
+/// Chromium on PATH, or `None` (said on stderr) unless CI requires it.
+fn chromium() -> Option<std::path::PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&paths)
+        .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var_os("SLIDEBOOK_REQUIRE_BROWSER").is_some() {
+            panic!("SLIDEBOOK_REQUIRE_BROWSER is set but chromium is missing");
+        }
+        crate::harness::skip("chromium is not installed");
+    }
+    found
+}
+
+#[test]
+fn pdf_stops_a_real_chromium_on_a_page_that_never_loads_and_leaves_nothing() {
+    let Some(chromium) = chromium() else { return };
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"Busy\"\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+        )
+        .file("main.md", "## Busy\n\n<script>while (true) {}</script>\n");
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_path = tmp.path().display().to_string();
+    talk.args(&["pdf"])
+        .env("SLIDEBOOK_PDF_TIMEOUT", "2")
+        .env("TMPDIR", &tmp_path)
+        .status(1)
+        .stderr_ends_with(&format!(
+            "error: {} did not finish printing `book/deck/index.html` within 2 s
+help: a big deck on a slow machine may need longer: set SLIDEBOOK_PDF_TIMEOUT to more seconds; \
+if it never finishes, try `{} --headless --print-to-pdf=out.pdf {}/book/deck/index.html` by hand
+",
+            chromium.file_name().unwrap().to_string_lossy(),
+            chromium.display(),
+            talk.path().display()
+        ))
+        .run();
+    // Every process of that browser named its profile, in the folder.
+    let running = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                (alive(pid) && cmdline.contains(&tmp_path)).then_some(cmdline)
+            })
+            .collect()
+    };
+    let started = Instant::now();
+    while !running().is_empty() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(running(), Vec::<String>::new(), "still running");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
 }

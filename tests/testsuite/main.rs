@@ -14,6 +14,7 @@ mod inputs;
 mod limits;
 mod mistakes;
 mod notes;
+mod properties;
 mod serve;
 mod talk;
 mod watch;

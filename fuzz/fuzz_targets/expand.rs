@@ -1,0 +1,74 @@
+//! The expander on any text: the input is the entry file of a talk whose
+//! root also holds a few fixed files (includes that define and call
+//! macros, a file that is not UTF-8, a folder) and `self.md`, the input
+//! again, so that including it reads the same text a second time.
+//!
+//! Beyond "does not panic", it checks what every expansion must give:
+//! each line of the output maps to a line that exists in its source file,
+//! and every problem can be told as a diagnostic.
+
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use slidebook::m4::{self, Options};
+use slidebook::source::Sources;
+
+/// The fixed files of the talk, written once.
+const FILES: &[(&str, &[u8])] = &[
+    ("a.md", b"A from a.md\ninclude(b.md)\n"),
+    ("b.md", b"define(B, b body)dnl\nB and B\n"),
+    (
+        "sub/c.md",
+        b"changequote([,])define([C],[$1-$2 $# $@])changequote(,)C(x,y)\n# a comment\n",
+    ),
+    ("cycle.md", b"include(cycle.md)\n"),
+    ("latin1.md", b"caf\xe9\n"),
+    ("dir/inside.md", b"inside\n"),
+];
+
+fn root() -> &'static PathBuf {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder").keep();
+        for (path, text) in FILES {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let root = root();
+    std::fs::write(root.join("self.md"), text).unwrap();
+    let mut sources = Sources::new(root, &[], false, m4::syntax::literal_includes);
+    let entry = sources.add_virtual("main.md", text);
+    let x = m4::expand(&mut sources, entry, &Options::default());
+    for start in std::iter::once(0).chain(x.text.match_indices('\n').map(|(i, _)| i + 1)) {
+        if start >= x.text.len() {
+            break;
+        }
+        let origin = x
+            .map
+            .origin_at(&x.text, start)
+            .unwrap_or_else(|| panic!("no origin for the line at byte {start}"));
+        let file = sources.get(x.map.file_of(origin));
+        let lines = file.text.split('\n').count() as u32;
+        assert!(
+            origin.line >= 1 && origin.line <= lines,
+            "the line at byte {start} maps to line {} of {} ({lines} lines)",
+            origin.line,
+            file.path
+        );
+    }
+    for p in &x.problems {
+        let _ = p.diagnostic(&sources, &x.map).render();
+    }
+});
