@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let title_known = first & 0x80 != 0;
     let render = Markdown {
         highlighter: highlighter(),
+        missing_images: None,
     };
     let d = deck::split(text, level, title_known, &render);
     let _ = d.transcript(text);

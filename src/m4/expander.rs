@@ -22,8 +22,13 @@ use super::Options;
 use crate::source::{SourceId, Sources};
 
 /// Calls in a row that read no byte of any file: a macro that keeps
-/// expanding to itself, which m4 would follow forever.
-const STEP_LIMIT: u64 = 1_000_000;
+/// expanding to itself, which m4 would follow forever. A talk's macros
+/// make a few dozen in a row; a hundred thousand is a loop (and fuzzing
+/// found loops whose every call costs more than the last).
+const STEP_LIMIT: u64 = 100_000;
+/// Bytes of text pushed back that count as one call towards `STEP_LIMIT`:
+/// 64 MiB of it without a byte read from a file is a runaway.
+const PUSHED_PER_STEP: u64 = 64;
 /// Pending input blocks: includes and expansions nested this deep are a
 /// loop, not a talk.
 const INPUT_DEPTH_LIMIT: usize = 100_000;
@@ -630,6 +635,10 @@ impl<'s> Expander<'s> {
 
     pub(super) fn push_text(&mut self, t: LocatedText, ctx: Ctx) {
         if !t.is_empty() {
+            // Text pushed back counts towards the runaway limit as calls
+            // do: a macro whose expansion grows with each call reaches the
+            // limit sooner.
+            self.steps += t.len() as u64 / PUSHED_PER_STEP;
             self.push_input(Block::string(t, ctx));
         }
     }
