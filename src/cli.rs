@@ -67,13 +67,17 @@ pub enum Command {
         /// Deck names from book.toml, or Markdown files (default: every deck)
         targets: Vec<String>,
     },
-    /// Watch, and serve the decks on localhost; pages reload after each rebuild
+    /// Watch, and serve the decks on localhost; open pages follow each rebuild
     Serve {
         /// Deck names from book.toml, or Markdown files (default: every deck)
         targets: Vec<String>,
-        /// The port on 127.0.0.1 (0 picks a free one)
+        /// The port (0 picks a free one)
         #[arg(short, long, default_value_t = 3000)]
         port: u16,
+        /// The address to listen on: 0.0.0.0 (or ::) to present from
+        /// another device; anyone who can reach it may read the decks
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
     },
     /// Build, then print each deck and its handout to PDF with Chromium
     Pdf {
@@ -118,9 +122,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Watch { targets } => {
             commands::watch::run(cli.root.as_deref(), &targets, cli.deny_warnings)
         }
-        Command::Serve { targets, port } => {
-            commands::serve::run(cli.root.as_deref(), &targets, port, cli.deny_warnings)
-        }
+        Command::Serve {
+            targets,
+            port,
+            bind,
+        } => commands::serve::run(cli.root.as_deref(), &targets, bind, port, cli.deny_warnings),
         Command::Init { .. } => unreachable!("handled above"),
     }
 }

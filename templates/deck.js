@@ -213,15 +213,17 @@
     img.style.maxHeight = (img.naturalHeight * UPSCALE) + 'px';
   }
 
+  function markSoloPicture(s) {
+    var img = soloPicture(s);
+    if (!img) return;
+    s.classList.add('sb-solo-image');
+    img.parentNode.closest('p').classList.add('sb-solo-figure');
+    if (img.complete) capPicture(img);
+    else img.addEventListener('load', function () { capPicture(img); });
+  }
+
   function markSoloPictures() {
-    slides.forEach(function (s) {
-      var img = soloPicture(s);
-      if (!img) return;
-      s.classList.add('sb-solo-image');
-      img.parentNode.closest('p').classList.add('sb-solo-figure');
-      if (img.complete) capPicture(img);
-      else img.addEventListener('load', function () { capPicture(img); });
-    });
+    slides.forEach(markSoloPicture);
   }
 
   /* ---------- thumbnails: a scaled clone of a slide ---------- */
@@ -649,17 +651,22 @@
 
   /* ---------- start ---------- */
 
+  /* Pictures still loading refit their slide when they come. */
+  function refitOnLoad(within) {
+    Array.prototype.forEach.call(within.querySelectorAll('img'), function (img) {
+      if (img.complete) return;
+      img.addEventListener('load', function () {
+        var s = img.closest('.slides > section');
+        if (!s) return;
+        fitSlide(s);
+        if (isSpeaker) renderSpeaker();
+      });
+    });
+  }
+
   markSoloPictures();
   fitAll();
-  Array.prototype.forEach.call(stage.querySelectorAll('img'), function (img) {
-    if (img.complete) return;
-    img.addEventListener('load', function () {
-      var s = img.closest('.slides > section');
-      if (!s) return;
-      fitSlide(s);
-      if (isSpeaker) renderSpeaker();
-    });
-  });
+  refitOnLoad(stage);
   if (document.fonts && document.fonts.ready) {
     document.fonts.ready.then(function () {
       fitAll();
@@ -683,6 +690,35 @@
       if (peer && !peer.closed) post(peer, { type: 'ping' });
     }, 2000);
   }
+
+  /* For `slidebook serve`, which after a rebuild puts the new markup of
+     the slides that changed into their <section>s in place, rather than
+     reload the page and lose the slide shown, the overview or the speaker
+     view's timer: `refit(section)` fits a patched slide (and its build-up
+     steps and neighbours, whose steps a new title may change); `refresh()`
+     redraws what shows slides (number, speaker view, overview). */
+  window.slidebook = {
+    refit: function (s) {
+      var i = slides.indexOf(s);
+      if (i < 0) return;
+      markSoloPicture(s);
+      refitOnLoad(s);
+      var from = stepsOf(Math.max(0, i - 1))[0];
+      var to = stepsOf(Math.min(slides.length - 1, i + 1))[1];
+      for (var j = from; j <= to; ) {
+        var r = stepsOf(j);
+        fitRange(r[0], r[1]);
+        j = r[1] + 1;
+      }
+    },
+    refresh: function () {
+      go(current, { force: true, remote: true });
+      if (overviewOpen) {
+        closeOverview();
+        openOverview();
+      }
+    }
+  };
 
   window.addEventListener('resize', function () {
     layoutStage();

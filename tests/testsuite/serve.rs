@@ -1,5 +1,5 @@
-//! `slidebook serve`: the decks on localhost, rebuilt and reloaded when a
-//! source changes.
+//! `slidebook serve`: the decks on localhost, rebuilt when a source
+//! changes; open pages follow (a deck in place), and show what broke.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -7,7 +7,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use serde_json::{json, Value};
+
 use crate::harness::{slidebook, Talk};
+use crate::webdriver::Browser;
 
 /// A running `slidebook serve`, stopped when dropped.
 struct Serving {
@@ -23,10 +26,16 @@ impl Serving {
 
     /// Starts it after `setup` has had its say on the command.
     fn start_with(talk: &Talk, setup: impl FnOnce(&mut Command)) -> Serving {
+        Serving::start_args(talk, &[], setup)
+    }
+
+    /// Starts `serve --port 0 ARGS...`, after `setup` has had its say.
+    fn start_args(talk: &Talk, args: &[&str], setup: impl FnOnce(&mut Command)) -> Serving {
         let mut command = slidebook(talk.path());
         setup(&mut command);
         let mut child = command
             .args(["serve", "--port", "0"])
+            .args(args)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -155,11 +164,16 @@ fn serve_keeps_the_last_good_build_and_says_what_broke() {
 
 #[test]
 fn serve_lists_decks_and_refuses_paths_outside_the_build() {
-    let talk = Talk::fixture("basics");
+    let talk = Talk::fixture("basics").file(
+        "book.toml",
+        "[[deck]]\nname = \"deck\"\nsource = \"slides/main.md\"\n\n\
+         [[deck]]\nname = \"short\"\nsource = \"common/shared.md\"\n",
+    );
     let s = Serving::start(&talk);
     let (code, list) = s.get("/");
     assert_eq!(code, 200);
     assert!(list.contains("<a href=\"deck/\">deck</a>"));
+    assert!(list.contains("<a href=\"short/\">short</a>"));
     assert_eq!(s.get("/../book.toml").0, 404);
     assert_eq!(s.get("/deck/img/logo.svg").0, 200);
 }
@@ -227,10 +241,11 @@ fn serve_never_reads_a_request_body_and_answers_bad_requests() {
     let talk = Talk::fixture("basics");
     let mut s = Serving::start(&talk);
     // This body once made the server allocate 100 GB and die.
-    let answer =
-        s.raw(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\nabcdef");
+    let answer = s.raw(
+        b"GET /deck/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\nabcdef",
+    );
     assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
-    assert!(answer.contains("<a href=\"deck/\">deck</a>"));
+    assert!(answer.contains("<h2>Shared</h2>"));
     assert!(s.running());
     assert_eq!(s.get("/").0, 200);
 
@@ -313,6 +328,7 @@ fn serve_holds_thousands_of_waiting_pages_on_a_few_threads() {
 fn serve_streams_big_files_in_little_memory() {
     const SIZE: usize = 50 << 20;
     const CLIENTS: usize = 30;
+    const TAIL: usize = 16 << 10;
     let line = "<p>a big handout, streamed and never read whole.</p>\n";
     let mut page = String::with_capacity(SIZE);
     page.push_str("<!DOCTYPE html><html><body>\n");
@@ -343,7 +359,8 @@ fn serve_streams_big_files_in_little_memory() {
                 c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
                 c.write_all(b"GET /deck/files/big.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .unwrap();
-                // Counted as it comes, keeping the head and the last bytes.
+                // Counted as it comes, keeping the head and the last bytes
+                // (the live script's and a little more).
                 let (mut total, mut first, mut last) = (0usize, Vec::new(), Vec::new());
                 let mut chunk = vec![0u8; 1 << 16];
                 loop {
@@ -355,7 +372,7 @@ fn serve_streams_big_files_in_little_memory() {
                         first.extend_from_slice(&chunk[..n.min(1024)]);
                     }
                     last.extend_from_slice(&chunk[..n]);
-                    let keep = last.len().saturating_sub(1024);
+                    let keep = last.len().saturating_sub(TAIL);
                     last.drain(..keep);
                     total += n;
                 }
@@ -422,7 +439,12 @@ fn serve_keeps_links_inside_the_build_folder() {
             "{path}"
         );
     }
-    assert!(!s.get("/").1.contains("outside"));
+    // Not a deck either: `/` goes to the one deck there is.
+    let answer = s.raw(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    assert_eq!(
+        status_and_location(&answer),
+        ("HTTP/1.1 302 Found", Some("/deck/"))
+    );
     // A link that stays inside is followed.
     assert_eq!(s.get("/deck/alias.svg"), s.get("/deck/img/logo.svg"));
 }
@@ -515,4 +537,320 @@ fn serve_outlives_running_out_of_open_files() {
             .map_or(0, |r| r.status());
     }
     assert_eq!(code, 200);
+}
+
+/// Saves a file of the talk, as an editor would.
+fn write(talk: &Talk, path: &str, text: &str) {
+    let path = talk.path().join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A talk of three slides whose second comes from an included file.
+fn included_talk() -> Talk {
+    Talk::new()
+        .file(
+            "book.toml",
+            "[[deck]]\nname = \"deck\"\nsource = \"slides/main.md\"\n",
+        )
+        .file(
+            "slides/main.md",
+            "## One\n\nfirst\n\ninclude(common/two.md)\n## Three\n\nthird\n",
+        )
+        .file("common/two.md", SLIDE_TWO)
+}
+
+const SLIDE_TWO: &str = "## Two\n\nThe word is apple.\n\n<!-- Say apple. -->\n";
+
+/// The index of the `present` slide, or -1, and how many are present.
+const PRESENT: &str = "
+    const s = [...document.querySelectorAll('.reveal > .slides > section')];
+    return [s.findIndex(x => x.classList.contains('present')),
+            s.filter(x => x.classList.contains('present')).length];";
+
+/// Whether the slide shown holds a word.
+fn shown_has(word: &str) -> String {
+    format!("return document.querySelector('section.present').textContent.includes('{word}')")
+}
+
+/// The overlay of errors' text, or null when there is none.
+const OVERLAY: &str = "const e = document.getElementById('sb-live-errors');
+    return e && !e.hidden ? e.innerText : null";
+
+/// The speaker view's timer, in seconds.
+const TIMER: &str = "const [h, m, s] = document.querySelector('.sb-sp-timer')
+    .textContent.split(':').map(Number); return h * 3600 + m * 60 + s";
+
+/// Waits (up to five seconds) for `script` to return a string holding
+/// `part`, and gives the last value seen.
+fn wait_for_text(b: &Browser, script: &str, part: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let got = b.eval(script);
+        let text = got.as_str().unwrap_or_default().to_string();
+        if text.contains(part) || started.elapsed() > Duration::from_secs(5) {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Saves what the browser shows where SLIDEBOOK_SCREENSHOTS says, if it
+/// does, for a person to look at.
+fn keep_screenshot(b: &Browser, name: &str) {
+    if let Some(dir) = std::env::var_os("SLIDEBOOK_SCREENSHOTS") {
+        std::fs::write(std::path::Path::new(&dir).join(name), b.screenshot()).unwrap();
+    }
+}
+
+/// The speaker window `s` opened from the deck window `main`.
+fn open_speaker(b: &Browser, main: &str) -> String {
+    b.press("s");
+    let started = Instant::now();
+    while b.windows().len() < 2 && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    b.windows()
+        .into_iter()
+        .find(|w| w != main)
+        .expect("a speaker window")
+}
+
+#[test]
+fn serve_patches_an_open_deck_in_place_and_the_speaker_view_too() {
+    let Some(b) = Browser::start() else { return };
+    let talk = included_talk();
+    let s = Serving::start(&talk);
+    b.goto(&format!("{}/deck/#/1", s.base));
+    assert_eq!(b.wait_for(PRESENT, &json!([1, 1])), json!([1, 1]));
+    assert_eq!(b.wait_for(&shown_has("apple"), &json!(true)), json!(true));
+    b.eval("window.__marker = 42; document.querySelector('section').dataset.mark = 'kept'");
+    let main = b.window();
+    let speaker = open_speaker(&b, &main);
+    b.switch_to(&speaker);
+    let current = "return document.querySelector('.sb-sp-current')?.textContent ?? ''";
+    assert!(wait_for_text(&b, current, "apple").contains("apple"));
+    b.eval("window.__marker = 7");
+    // Its timer runs; a reload would start it again from 0.
+    assert_eq!(
+        b.wait_for(&format!("{TIMER} >= 2"), &json!(true)),
+        json!(true)
+    );
+
+    write(
+        &talk,
+        "common/two.md",
+        &SLIDE_TWO.replace("apple", "banana"),
+    );
+    let line = s.next_line(|l| l.starts_with("rebuilt"));
+    assert!(line.ends_with(&format!("{}/", s.base)), "{line}");
+
+    b.switch_to(&main);
+    assert_eq!(b.wait_for(&shown_has("banana"), &json!(true)), json!(true));
+    assert_eq!(b.eval("return window.__marker"), json!(42), "no page load");
+    assert_eq!(b.eval(PRESENT), json!([1, 1]));
+    assert_eq!(b.eval("return location.hash"), json!("#/1"));
+    // Only the slide that changed was touched.
+    assert_eq!(
+        b.eval("return document.querySelector('section').dataset.mark"),
+        json!("kept")
+    );
+    assert_eq!(
+        b.eval("return document.querySelector('.sb-number').textContent"),
+        json!("2 / 3")
+    );
+
+    b.switch_to(&speaker);
+    assert!(wait_for_text(&b, current, "banana").contains("banana"));
+    let notes = "return document.querySelector('.sb-sp-notes-body').textContent.trim()";
+    assert_eq!(
+        b.wait_for(notes, &json!("Say banana.")),
+        json!("Say banana.")
+    );
+    assert_eq!(b.eval("return window.__marker"), json!(7), "no page load");
+    let timer = b.eval(TIMER).as_u64().unwrap();
+    assert!(timer >= 2, "the timer went on: {timer} s");
+
+    // A slide more cannot be patched in: the page reloads, on its slide.
+    b.switch_to(&main);
+    write(
+        &talk,
+        "common/two.md",
+        &format!("{SLIDE_TWO}\n## Two and a half\n"),
+    );
+    s.next_line(|l| l.starts_with("rebuilt"));
+    let count = "return document.querySelector('.sb-number').textContent";
+    assert_eq!(b.wait_for(count, &json!("2 / 4")), json!("2 / 4"));
+    assert_eq!(b.eval("return window.__marker ?? null"), Value::Null);
+    assert_eq!(b.eval(PRESENT), json!([1, 1]));
+}
+
+#[test]
+fn serve_lays_a_failed_builds_errors_over_open_pages_until_it_builds() {
+    let Some(b) = Browser::start() else { return };
+    let talk = included_talk();
+    let s = Serving::start(&talk);
+    b.goto(&format!("{}/deck/#/1", s.base));
+    assert_eq!(b.wait_for(&shown_has("apple"), &json!(true)), json!(true));
+    b.eval("window.__marker = 42");
+
+    write(
+        &talk,
+        "common/two.md",
+        "## Two\n\nThe word is apple.\ninclude(nosuch.md)\n",
+    );
+    s.next_line(|l| l.starts_with("build failed"));
+    let overlay = wait_for_text(&b, OVERLAY, "common/two.md:4");
+    assert!(overlay.contains("common/two.md:4:9"), "{overlay}");
+    assert!(
+        overlay.contains("cannot open `nosuch.md`: no such file"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("include(nosuch.md)"), "{overlay}");
+    assert!(
+        overlay.contains("included from slides/main.md:5:1"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("help: "), "{overlay}");
+    keep_screenshot(&b, "serve-errors-overlay.png");
+    // Under it, the last good deck, as it was.
+    assert_eq!(b.eval(&shown_has("apple")), json!(true));
+    assert_eq!(b.eval("return window.__marker"), json!(42));
+    // A page opened now shows them too.
+    let (code, page) = s.get("/deck/");
+    assert_eq!(code, 200);
+    assert!(page.contains("failed=true;"));
+
+    write(
+        &talk,
+        "common/two.md",
+        &SLIDE_TWO.replace("apple", "cherry"),
+    );
+    s.next_line(|l| l.starts_with("rebuilt"));
+    assert_eq!(b.wait_for(&shown_has("cherry"), &json!(true)), json!(true));
+    assert_eq!(b.wait_for(OVERLAY, &Value::Null), Value::Null);
+    assert_eq!(b.eval("return window.__marker"), json!(42), "no page load");
+}
+
+#[test]
+fn serve_shows_why_the_first_build_failed_and_then_the_deck() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[[deck]]\nname = \"deck\"\nsource = \"slides/main.md\"\n",
+        )
+        .file("slides/main.md", "## One\n\ninclude(common/<two>.md)\n");
+    let s = Serving::start(&talk);
+    s.next_line(|l| l.starts_with("build failed: its errors are shown at"));
+    for path in ["/", "/deck/", "/deck/index.html", "/deck"] {
+        let (code, page) = s.get(path);
+        assert_eq!(code, 503, "{path}");
+        assert!(page.contains("slides/main.md:3:9"), "{path}: {page}");
+        assert!(page.contains("common/&lt;two&gt;.md"), "{path}: {page}");
+        assert!(!page.contains("<two>"), "{path}: {page}");
+        assert!(page.contains("var seen="), "{path}: the live script");
+    }
+    assert_eq!(s.get("/deck/img/logo.svg").0, 404);
+
+    let browser = Browser::start();
+    if let Some(b) = &browser {
+        b.goto(&format!("{}/", s.base));
+        let overlay = wait_for_text(b, OVERLAY, "slides/main.md:3");
+        assert!(overlay.contains("The talk does not build yet"), "{overlay}");
+        assert!(overlay.contains("slides/main.md:3:9"), "{overlay}");
+        keep_screenshot(b, "serve-first-build-failed.png");
+    }
+    write(&talk, "common/<two>.md", "## Two\n\nNow it builds.\n");
+    s.next_line(|l| l.starts_with("rebuilt"));
+    if let Some(b) = &browser {
+        let has = "return document.querySelector('.reveal > .slides')?.textContent ?? ''";
+        assert!(wait_for_text(b, has, "Now it builds.").contains("Now it builds."));
+        assert_eq!(b.eval("return location.pathname"), json!("/deck/"));
+        assert_eq!(b.eval(OVERLAY), Value::Null);
+    }
+    let answer = s.raw(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    assert_eq!(
+        status_and_location(&answer),
+        ("HTTP/1.1 302 Found", Some("/deck/"))
+    );
+}
+
+#[test]
+fn serve_sends_slash_to_the_only_deck() {
+    let talk = Talk::fixture("basics");
+    let s = Serving::start(&talk);
+    for request in [
+        &b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"[..],
+        b"HEAD / HTTP/1.0\r\n\r\n",
+    ] {
+        let answer = s.raw(request);
+        assert_eq!(
+            status_and_location(&answer),
+            ("HTTP/1.1 302 Found", Some("/deck/"))
+        );
+    }
+    let (code, page) = s.get("/");
+    assert_eq!(code, 200, "followed");
+    assert!(page.contains("<h2>Shared</h2>"));
+}
+
+#[test]
+fn serve_tells_pages_of_each_build_and_its_errors() {
+    let talk = included_talk();
+    let s = Serving::start(&talk);
+    let status =
+        |s: &Serving| -> Value { serde_json::from_str(&s.get("/__slidebook/status").1).unwrap() };
+    assert_eq!(status(&s), json!({"build": 1, "good": 1, "errors": null}));
+    write(&talk, "common/two.md", "## Two\n\ninclude(nosuch.md)\n");
+    s.next_line(|l| l.starts_with("build failed"));
+    let failed = status(&s);
+    assert_eq!((&failed["build"], &failed["good"]), (&json!(2), &json!(1)));
+    let errors = failed["errors"].as_str().unwrap();
+    assert!(errors.contains("common/two.md:3:9"), "{errors}");
+    assert_eq!(s.get("/__slidebook/wait?since=1").1, "2");
+    write(&talk, "common/two.md", SLIDE_TWO);
+    s.next_line(|l| l.starts_with("rebuilt"));
+    assert_eq!(status(&s), json!({"build": 3, "good": 3, "errors": null}));
+}
+
+#[test]
+fn serve_stops_cleanly_on_ctrl_c() {
+    let talk = Talk::fixture("basics");
+    let mut s = Serving::start(&talk);
+    // SAFETY: a signal to the child this test started.
+    assert_eq!(
+        unsafe { libc::kill(s.pid() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let mut rest = Vec::new();
+    while let Ok(line) = s.lines.recv_timeout(Duration::from_secs(5)) {
+        rest.push(line);
+    }
+    assert_eq!(rest, ["stopped serving"]);
+}
+
+#[test]
+fn serve_binds_the_address_asked_for() {
+    let talk = Talk::fixture("basics");
+    let s = Serving::start_args(&talk, &["--bind", "0.0.0.0"], |_| {});
+    assert!(s.base.starts_with("http://127.0.0.1:"), "{}", s.base);
+    let line = s.next_line(|l| l.starts_with("on the network"));
+    assert!(
+        line.ends_with(": anyone who can reach it may read book"),
+        "{line}"
+    );
+    assert_eq!(s.get("/deck/").0, 200);
+    talk.args(&["serve", "--bind", "nowhere"])
+        .status(2)
+        .stderr_any()
+        .run();
 }

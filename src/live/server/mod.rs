@@ -1,23 +1,28 @@
-//! The build folder served on localhost, every page made to reload itself
-//! after a rebuild. A small HTTP/1.x server of GET and HEAD on std's
-//! `TcpListener`, built so that no request can take it down:
+//! The build folder served on localhost (or the address asked for), every
+//! page made to follow the builds: a deck patches the slides a rebuild
+//! changed, other pages reload, and a failed build lays its errors over
+//! the page until the next good one (see `live.js`). A small HTTP/1.x
+//! server of GET and HEAD on std's `TcpListener`, built so that no request
+//! can take it down:
 //!
 //! - a fixed pool of workers, all started up front; a connection that
 //!   finds their queue full is refused with 503;
 //! - a request's head is capped in size and time, and its body is never
 //!   read (only a bounded amount drained, so the answer is not lost);
-//! - files are streamed; pages get the reload script after their last
+//! - files are streamed; pages get the live script after their last
 //!   byte rather than spliced in;
 //! - a path must resolve to a real path inside the real build folder, so
 //!   no symbolic link leads out of it;
-//! - names on the deck list are escaped, and a redirect is a single-slash
-//!   path built from the checked one;
+//! - names on the deck list and everything in an error shown in a page
+//!   are escaped, and a redirect is a single-slash path built from the
+//!   checked one;
 //! - a page waiting for the next build (a long poll) holds a socket in a
 //!   list, not a thread: one notifier answers them all after a build, or
-//!   when their wait is up.
+//!   when their wait is up; what a page learns then (the build's errors,
+//!   of any size) it asks a worker for.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -29,9 +34,13 @@ mod pages;
 
 use crate::error::{Error, Result};
 use http::{error_page, head, linger, parse, read_head};
-use pages::{route, send, Reply};
+use pages::{errors_page, route, send, wants_page, Reply};
 
+/// Answers the number of the last build once it is not `since`.
 pub(super) const WAIT: &str = "/__slidebook/wait";
+/// The last build as JSON: its number, the number of the last good one,
+/// and its errors as HTML (null when it was good).
+pub(super) const STATUS: &str = "/__slidebook/status";
 /// Threads answering requests; waiting pages hold none of them.
 pub(super) const WORKERS: usize = 16;
 /// Connections accepted but not yet taken by a worker.
@@ -54,8 +63,9 @@ pub(super) const FILES_KEPT: usize = 256;
 
 pub(super) const HTML: &str = "text/html; charset=utf-8";
 pub(super) const TEXT: &str = "text/plain; charset=utf-8";
+pub(super) const JSON: &str = "application/json";
 
-/// The number of the last good build, and the pages waiting for the next.
+/// What the builds came to, and the pages waiting for the next.
 #[derive(Default)]
 pub struct Builds {
     state: Mutex<State>,
@@ -64,7 +74,8 @@ pub struct Builds {
 
 #[derive(Default)]
 pub(super) struct State {
-    count: u64,
+    /// The last build; pages wait for its number to change.
+    last: Seen,
     waiting: Vec<Waiter>,
     /// How many may wait at once (set when serving starts).
     cap: usize,
@@ -77,18 +88,67 @@ pub(super) struct Waiter {
     head_only: bool,
 }
 
+/// The last build as a page learns of it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Seen {
+    /// Its number (0 before the first).
+    pub(super) build: u64,
+    /// The number of the last good build, whose decks are served (0 if
+    /// none was good yet).
+    pub(super) good: u64,
+    /// What went wrong, as HTML to lay over a page; `None` when it was good.
+    pub(super) errors: Option<Arc<str>>,
+}
+
+impl Seen {
+    /// No build was good yet, and the last failed: what would be missing
+    /// gets the errors instead.
+    pub(super) fn never_built(&self) -> bool {
+        self.good == 0 && self.errors.is_some()
+    }
+
+    pub(super) fn to_json(&self) -> String {
+        serde_json::json!({
+            "build": self.build,
+            "good": self.good,
+            "errors": self.errors.as_deref(),
+        })
+        .to_string()
+    }
+}
+
 impl Builds {
     // A panic elsewhere must not poison serving for good.
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn current(&self) -> u64 {
-        self.lock().count
+    pub(super) fn seen(&self) -> Seen {
+        self.lock().last.clone()
     }
 
-    pub fn bump(&self) {
-        self.lock().count += 1;
+    /// Counts a build: a good one is served and clears the errors shown,
+    /// a failed one keeps the last good decks served and shows its errors
+    /// over them. Waiting pages are told.
+    pub fn record(&self, outcome: std::result::Result<(), &Error>) {
+        let mut state = self.lock();
+        let build = state.last.build + 1;
+        state.last = match outcome {
+            Ok(()) => Seen {
+                build,
+                good: build,
+                errors: None,
+            },
+            Err(e) => {
+                let good = state.last.good;
+                Seen {
+                    build,
+                    good,
+                    errors: Some(pages::errors_html(e, good == 0).into()),
+                }
+            }
+        };
+        drop(state);
         self.changed.notify_all();
     }
 
@@ -97,10 +157,10 @@ impl Builds {
     /// notifier.
     fn hold(&self, stream: TcpStream, since: u64, head_only: bool) {
         let mut state = self.lock();
-        let count = state.count;
-        if count != since {
+        let build = state.last.build;
+        if build != since {
             drop(state);
-            return answer_wait(stream, count, head_only);
+            return answer_wait(stream, build, head_only);
         }
         if state.waiting.len() >= state.cap {
             drop(state);
@@ -121,14 +181,14 @@ impl Builds {
         let mut answered = 0;
         let mut state = self.lock();
         loop {
-            if state.count == answered {
+            if state.last.build == answered {
                 state = self
                     .changed
                     .wait_timeout(state, TICK)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
             }
-            answered = state.count;
+            answered = state.last.build;
             let now = Instant::now();
             let (due, rest): (Vec<Waiter>, Vec<Waiter>) = std::mem::take(&mut state.waiting)
                 .into_iter()
@@ -174,11 +234,12 @@ fn forget_hung_up(waiting: &mut Vec<Waiter>) {
 #[cfg(not(unix))]
 fn forget_hung_up(_: &mut Vec<Waiter>) {}
 
-/// A listener on `port` of 127.0.0.1 (0 picks a free one), and the port
-/// it got.
-pub fn listen(port: u16) -> Result<(TcpListener, u16)> {
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| Error::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+/// A listener on `port` of `ip` (0 picks a free port), and the address it
+/// got.
+pub fn listen(ip: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr)> {
+    let asked = SocketAddr::new(ip, port);
+    let listener = TcpListener::bind(asked)
+        .map_err(|e| Error::Usage(format!("cannot listen on {asked}: {e}")))?;
     // std listens with a backlog of 128: a burst of connections (every
     // open page at once after a build) overflows it, and the overflow waits
     // a second to retry. Listening again only raises the backlog.
@@ -188,13 +249,83 @@ pub fn listen(port: u16) -> Result<(TcpListener, u16)> {
         // SAFETY: the descriptor is the listener's own, open and bound.
         unsafe { libc::listen(listener.as_raw_fd(), BACKLOG) };
     }
-    let port = listener.local_addr().map_or(port, |a| a.port());
-    Ok((listener, port))
+    let addr = listener.local_addr().unwrap_or(asked);
+    Ok((listener, addr))
+}
+
+/// Where people can open what `addr` serves: the address itself, or for
+/// an unspecified one (`0.0.0.0`, `::`) loopback first, then this
+/// machine's other addresses of the same family.
+pub fn urls(addr: SocketAddr) -> Vec<String> {
+    let url = |ip: IpAddr| format!("http://{}/", SocketAddr::new(ip, addr.port()));
+    let ip = addr.ip();
+    if !ip.is_unspecified() {
+        return vec![url(ip)];
+    }
+    let loopback = match ip {
+        IpAddr::V4(_) => IpAddr::from([127, 0, 0, 1]),
+        IpAddr::V6(_) => IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
+    };
+    let mut urls = vec![url(loopback)];
+    for other in interface_addresses() {
+        // `::` takes IPv4 too where the system maps it (Linux does).
+        let fits = ip.is_ipv6() || other.is_ipv4();
+        let link_local = matches!(other, IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80);
+        if fits && !other.is_loopback() && !link_local && !urls.contains(&url(other)) {
+            urls.push(url(other));
+        }
+    }
+    urls
+}
+
+/// The addresses of this machine's network interfaces.
+#[cfg(unix)]
+fn interface_addresses() -> Vec<IpAddr> {
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills `list` with a linked list that is walked
+    // read-only and freed once, below.
+    if unsafe { libc::getifaddrs(&mut list) } != 0 {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut next = list;
+    while !next.is_null() {
+        // SAFETY: `next` is a node of the list, which stays allocated until
+        // freeifaddrs; `ifa_addr` is null or points to a sockaddr of the
+        // family it names.
+        unsafe {
+            let ifa = &*next;
+            if !ifa.ifa_addr.is_null() {
+                match i32::from((*ifa.ifa_addr).sa_family) {
+                    libc::AF_INET => {
+                        let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
+                        found.push(IpAddr::from(
+                            u32::from_be(sin.sin_addr.s_addr).to_be_bytes(),
+                        ));
+                    }
+                    libc::AF_INET6 => {
+                        let sin6 = &*(ifa.ifa_addr as *const libc::sockaddr_in6);
+                        found.push(IpAddr::from(sin6.sin6_addr.s6_addr));
+                    }
+                    _ => {}
+                }
+            }
+            next = ifa.ifa_next;
+        }
+    }
+    // SAFETY: the list getifaddrs gave, freed once, not used after.
+    unsafe { libc::freeifaddrs(list) };
+    found
+}
+
+#[cfg(not(unix))]
+fn interface_addresses() -> Vec<IpAddr> {
+    Vec::new()
 }
 
 /// Serves `dir` on `listener` from threads of its own, all started here:
-/// none is started later, so none can fail to start later. Pages reload
-/// after each build `builds` counts.
+/// none is started later, so none can fail to start later. Pages follow
+/// each build `builds` records.
 pub fn spawn(listener: TcpListener, dir: PathBuf, builds: Arc<Builds>) -> Result<()> {
     builds.lock().cap = waiter_cap();
     let start_error = |e| Error::Io {
@@ -302,6 +433,8 @@ fn refuse(stream: TcpStream) {
     write_now(stream, answer.as_bytes());
 }
 
+/// Tells a waiting page the number of the last build: a few bytes, so
+/// they fit the socket's buffer (the rest it asks a worker for).
 fn answer_wait(stream: TcpStream, build: u64, head_only: bool) {
     let body = build.to_string();
     let mut answer = head(200, TEXT, body.len() as u64, "");
@@ -348,6 +481,9 @@ fn answer(mut stream: TcpStream, dir: &Path, builds: &Builds) {
         }
     };
     let unread = request.body || bytes.len() > end;
+    // Taken before the file is opened: a page is never told of a build
+    // older than it is, so at worst it looks again for nothing.
+    let seen = builds.seen();
     if request.path == WAIT && !unread {
         let since = request
             .query
@@ -357,12 +493,18 @@ fn answer(mut stream: TcpStream, dir: &Path, builds: &Builds) {
             .unwrap_or(0);
         return builds.hold(stream, since, request.head_only);
     }
-    let reply = if request.path == WAIT {
-        Reply::Small(200, TEXT, builds.current().to_string(), String::new())
-    } else {
-        route(request.path, dir)
+    let reply = match request.path {
+        WAIT => Reply::Small(200, TEXT, seen.build.to_string(), String::new()),
+        STATUS => Reply::Small(200, JSON, seen.to_json(), String::new()),
+        path => match route(path, dir) {
+            // Until a build is good there is nothing to show but why.
+            r if seen.never_built() && r.is_missing() && wants_page(path) => {
+                Reply::Page(503, errors_page(&seen))
+            }
+            r => r,
+        },
     };
-    let _ = send(&mut stream, reply, request.head_only, builds);
+    let _ = send(&mut stream, reply, request.head_only, &seen);
     if unread {
         linger(stream);
     }
