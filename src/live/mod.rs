@@ -168,9 +168,19 @@ pub fn watch(
                     project = p;
                     break;
                 }
+                // A broken book.toml is a failed build like any other: the
+                // pages show it, and the next change tries again.
                 Err(e) => {
-                    eprintln!("{e}");
-                    changed.clear();
+                    let changed = std::mem::take(&mut changed);
+                    let took = Duration::ZERO;
+                    after(
+                        &project,
+                        Rebuilt {
+                            result: Err(e),
+                            took,
+                            changed,
+                        },
+                    );
                 }
             }
         }

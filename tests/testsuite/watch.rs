@@ -125,3 +125,35 @@ fn a_burst_of_saves_gives_a_handful_of_builds() {
     // The last build saw the last save.
     assert!(talk.read("book/deck/index.html").contains("Save 199."));
 }
+
+#[test]
+fn a_broken_book_toml_is_a_failed_build_and_mending_it_builds() {
+    let talk = Talk::fixture("basics");
+    let w = Watching::start(&talk);
+    w.next();
+    w.next();
+    let config = talk.read("book.toml");
+    std::fs::write(
+        talk.path().join("book.toml"),
+        format!("{config}\n[biuld]\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        changed_line(&w.next()),
+        "changed book.toml: rebuilt in N ms"
+    );
+    assert_eq!(
+        w.next(),
+        "error: book.toml: unknown key `biuld` in book.toml"
+    );
+    w.lines_for(Duration::from_millis(300));
+    std::fs::write(talk.path().join("book.toml"), config).unwrap();
+    let lines = w.lines_for(Duration::from_secs(2));
+    assert!(
+        lines.contains(
+            &"built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html"
+                .to_string()
+        ),
+        "{lines:#?}"
+    );
+}
