@@ -103,6 +103,7 @@ fn main() {
     }
     std::fs::write(&path, original).unwrap();
     let _ = child.kill();
+    let _ = child.wait();
     times.sort();
     println!(
         "median of {runs}: {:.1} ms (min {:.1}, max {:.1})",
