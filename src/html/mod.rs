@@ -8,6 +8,7 @@ mod markdown;
 pub mod page;
 mod shell;
 mod slides;
+mod views;
 
 pub use escape::escape;
 pub use highlight::Highlighter;

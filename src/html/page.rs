@@ -9,11 +9,10 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
+use super::views::{BookView, DeckView, SlideView};
 use super::{shell, slides};
 use crate::config::Config;
-use crate::deck::{Cover, Deck, SlideKind};
+use crate::deck::{Cover, Deck};
 use crate::error::{Diagnostic, Error, Result};
 
 /// Built-in templates and the runtime they inline, by file name.
@@ -245,36 +244,6 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
     Diagnostic::new(msg)
         .help("check the talk's own templates/ folder; delete a file there to use the built-in one")
         .into()
-}
-
-#[derive(Serialize)]
-pub(super) struct BookView {
-    pub title: String,
-    pub authors: Vec<String>,
-    pub description: String,
-    pub language: String,
-}
-
-#[derive(Serialize)]
-pub(super) struct DeckView {
-    pub name: String,
-    pub title: String,
-    pub aspect: &'static str,
-    pub width: u32,
-    pub height: u32,
-    pub date: String,
-}
-
-#[derive(Serialize)]
-struct SlideView<'a> {
-    index: usize,
-    number: usize,
-    id: &'a str,
-    kind: SlideKind,
-    title: &'a str,
-    body_html: &'a str,
-    notes_html: &'a str,
-    has_notes: bool,
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! holds them together), without parsing a template on every build. A
 //! talk with its own page templates goes through Tera.
 
-use super::page::{BookView, DeckView};
+use super::views::{BookView, DeckView};
 
 /// Tera's escaping of a value, so the bytes match.
 fn e(s: &str) -> String {

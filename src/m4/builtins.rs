@@ -3,10 +3,10 @@
 
 use std::rc::Rc;
 
-use super::expander::{Builtin, Expander, Macro, MAX_CALLS_SHOWN, SIZE_LIMIT};
+use super::expander::{Builtin, Expander, Macro, MAX_CALLS_SHOWN};
 use super::input::{Block, Ctx};
 use super::linemap::{LocatedText, Origin};
-use super::problem::ProblemKind;
+use super::problem::{ProblemKind, SIZE_LIMIT};
 use super::syntax::special_bytes;
 use crate::source::{LoadError, SourceId};
 

@@ -20,6 +20,7 @@ mod expander;
 mod input;
 pub mod linemap;
 mod problem;
+mod reading;
 pub mod syntax;
 
 use crate::source::{SourceId, Sources};

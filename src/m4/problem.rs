@@ -4,11 +4,13 @@
 use crate::error::Diagnostic;
 use crate::source::{LoadError, Sources};
 
-use super::expander::SIZE_LIMIT;
 use super::linemap::{Origin, SourceMap};
 
 /// Something wrong with the talk found while expanding, at the origin of
 /// the call (or comment) concerned.
+/// Expanded text (or one argument) larger than this is a runaway.
+pub(super) const SIZE_LIMIT: usize = 64 << 20;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub kind: ProblemKind,

@@ -1,0 +1,37 @@
+//! What the page templates are told about the book, the deck and each
+//! slide: plain data, serialized for a talk's own Tera templates and read
+//! by the built-in pages written in Rust.
+
+use serde::Serialize;
+
+use crate::deck::SlideKind;
+
+#[derive(Serialize)]
+pub(super) struct BookView {
+    pub title: String,
+    pub authors: Vec<String>,
+    pub description: String,
+    pub language: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct DeckView {
+    pub name: String,
+    pub title: String,
+    pub aspect: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub date: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SlideView<'a> {
+    pub index: usize,
+    pub number: usize,
+    pub id: &'a str,
+    pub kind: SlideKind,
+    pub title: &'a str,
+    pub body_html: &'a str,
+    pub notes_html: &'a str,
+    pub has_notes: bool,
+}
