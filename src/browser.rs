@@ -1,5 +1,5 @@
 //! A headless Chromium: found on the machine, and asked to print a page
-//! to PDF.
+//! to PDF, or to lay it out and say what its scripts made of it.
 //!
 //! A browser is a tree of processes that writes a profile folder, and it
 //! can hang. So each print runs the browser in a process group of its own,
@@ -107,22 +107,39 @@ impl Printer {
         pdf: &Path,
         interrupts: &Interrupts,
     ) -> Result<Printed> {
-        let result = self.run(page, shown, pdf, interrupts);
-        if !matches!(result, Ok(Printed::Done)) {
+        let result = self.run(page, shown, Job::Pdf(pdf), interrupts);
+        if !matches!(result, Ok((Printed::Done, _))) {
             let _ = std::fs::remove_file(pdf);
         }
-        result
+        result.map(|(printed, _)| printed)
+    }
+
+    /// The page at `page` as the browser leaves it once its scripts ran,
+    /// in a window of `width` × `height` (`None` when interrupted): what
+    /// `check --layout` reads the runtime's marks from.
+    pub fn dom(
+        &self,
+        page: &Path,
+        shown: &str,
+        (width, height): (u32, u32),
+        interrupts: &Interrupts,
+    ) -> Result<Option<String>> {
+        let (printed, dom) = self.run(page, shown, Job::Dom(width, height), interrupts)?;
+        Ok(match printed {
+            Printed::Done => dom,
+            Printed::Interrupted(_) => None,
+        })
     }
 
     fn run(
         &self,
         page: &Path,
         shown: &str,
-        pdf: &Path,
+        job: Job,
         interrupts: &Interrupts,
-    ) -> Result<Printed> {
+    ) -> Result<(Printed, Option<String>)> {
         if let Some(signal) = interrupts.caught() {
-            return Ok(Printed::Interrupted(signal));
+            return Ok((Printed::Interrupted(signal), None));
         }
         let scratch = Scratch::new()?;
         // A profile of its own, so a running browser of the user's is left
@@ -134,7 +151,9 @@ impl Printer {
         // Its temporary files too, which a killed browser leaves behind.
         let tmp = scratch.path.join("tmp");
         std::fs::create_dir(&tmp).map_err(Error::io(&tmp))?;
-        let child = Command::new(&self.browser)
+        let dom = scratch.path.join("page.html");
+        let mut command = Command::new(&self.browser);
+        command
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -145,15 +164,28 @@ impl Printer {
                 "--disable-sync",
                 "--disable-crash-reporter",
                 "--disable-breakpad",
-                "--no-pdf-header-footer",
                 "--virtual-time-budget=5000",
             ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("--user-data-dir={}", profile.display()));
+        let stdout = match job {
+            Job::Pdf(pdf) => {
+                command
+                    .arg("--no-pdf-header-footer")
+                    .arg(format!("--print-to-pdf={}", pdf.display()));
+                Stdio::null()
+            }
+            Job::Dom(width, height) => {
+                command
+                    .args(["--dump-dom", "--hide-scrollbars"])
+                    .arg(format!("--window-size={width},{height}"));
+                File::create(&dom).map_err(Error::io(&dom))?.into()
+            }
+        };
+        let child = command
             .arg(format!("file://{}", page.display()))
             .env("TMPDIR", &tmp)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(stdout)
             .stderr(log_file)
             // Its own group, so that it and every process it starts can be
             // killed at once, and so that Ctrl-C in the terminal reaches
@@ -170,7 +202,7 @@ impl Printer {
         let started = Instant::now();
         loop {
             if let Some(signal) = interrupts.caught() {
-                return Ok(Printed::Interrupted(signal));
+                return Ok((Printed::Interrupted(signal), None));
             }
             if running.has_exited().map_err(Error::io(&self.browser))? {
                 break;
@@ -178,8 +210,12 @@ impl Printer {
             if started.elapsed() >= self.timeout {
                 let name = self.name();
                 let secs = self.timeout.as_secs();
+                let doing = match job {
+                    Job::Pdf(_) => "printing",
+                    Job::Dom(..) => "laying out",
+                };
                 return Err(Diagnostic::new(format!(
-                    "{name} did not finish printing `{shown}` within {secs} s"
+                    "{name} did not finish {doing} `{shown}` within {secs} s"
                 ))
                 .help(format!(
                     "a big deck on a slow machine may need longer: set {TIMEOUT_VAR} to more seconds; \
@@ -192,7 +228,11 @@ impl Printer {
             std::thread::sleep(POLL);
         }
         let status = running.finish().map_err(Error::io(&self.browser))?;
-        if !status.success() || !pdf.is_file() {
+        let written = match job {
+            Job::Pdf(pdf) => pdf.is_file(),
+            Job::Dom(..) => true,
+        };
+        if !status.success() || !written {
             let said = std::fs::read(&log).unwrap_or_default();
             let said = String::from_utf8_lossy(&said);
             let last = said
@@ -208,8 +248,21 @@ impl Printer {
             ))
             .into());
         }
-        Ok(Printed::Done)
+        let page = match job {
+            Job::Pdf(_) => None,
+            Job::Dom(..) => Some(std::fs::read_to_string(&dom).map_err(Error::io(&dom))?),
+        };
+        Ok((Printed::Done, page))
     }
+}
+
+/// What the browser is asked to do with a page.
+#[derive(Clone, Copy)]
+enum Job<'a> {
+    /// Print it to this PDF.
+    Pdf(&'a Path),
+    /// Write it out as its scripts left it, in a window of this size.
+    Dom(u32, u32),
 }
 
 /// A browser's process group and its folder: dropped, the group is killed
@@ -382,38 +435,4 @@ impl Drop for Interrupts {
             }
         }
     }
-}
-
-/// The page at `page` as the browser leaves it once its scripts ran, in a
-/// window of `width` × `height`.
-pub fn dump_dom(browser: &Path, page: &Path, width: u32, height: u32) -> Result<String> {
-    let profile = std::env::temp_dir().join(format!("slidebook-dom-{}", std::process::id()));
-    let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("--window-size={width},{height}"))
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .map_err(Error::io(browser))?;
-    let _ = std::fs::remove_dir_all(&profile);
-    if !output.status.success() {
-        return Err(Diagnostic::new(format!(
-            "{} could not open {}",
-            browser.display(),
-            page.display()
-        ))
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }

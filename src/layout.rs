@@ -4,9 +4,9 @@
 //! is the one definition of "fits") and marks what still runs past the
 //! bottom; those marks become problems at the slides' headings.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::browser;
+use crate::browser::{Interrupts, Printer};
 use crate::config::Project;
 use crate::error::{Diagnostic, Error, Result};
 use crate::html::Templates;
@@ -18,12 +18,16 @@ pub fn overflows(
     project: &Project,
     a: &Analyzed,
     templates: &Templates,
-    browser: &Path,
+    browser: &Printer,
+    interrupts: &Interrupts,
 ) -> Result<Vec<Diagnostic>> {
     let dir = Scratch::new()?;
     output::write_into(project, a, templates, &dir.0)?;
-    let (width, height) = project.config.build.aspect_ratio.size();
-    let dom = browser::dump_dom(browser, &dir.0.join("index.html"), width, height)?;
+    let size = project.config.build.aspect_ratio.size();
+    let page = dir.0.join("index.html");
+    let Some(dom) = browser.dom(&page, &a.spec.name, size, interrupts)? else {
+        return Ok(Vec::new());
+    };
     Ok(marks(&dom)
         .into_iter()
         .filter_map(|m| {

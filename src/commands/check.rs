@@ -1,7 +1,7 @@
 //! `slidebook check`: the build pipeline stopped before writing, reporting
 //! every problem it finds rather than the first.
 
-use crate::browser;
+use crate::browser::{self, Interrupts, Printer};
 use crate::config::Project;
 use crate::error::{count, Diagnostic, Error, Result};
 use crate::html::{Highlighter, Templates};
@@ -23,7 +23,17 @@ pub fn run(project: &Project, targets: &[String], format: Format, layout: bool) 
     let specs = pipeline::select(project, targets)?;
     let hl = Highlighter::new();
     let measure = match layout {
-        true => Some((browser::find()?, Templates::load(&project.root)?)),
+        true => {
+            let printer = Printer {
+                browser: browser::find()?,
+                timeout: browser::timeout()?,
+            };
+            Some((
+                printer,
+                Templates::load(&project.root)?,
+                Interrupts::catch(),
+            ))
+        }
         false => None,
     };
     let mut all = Vec::new();
@@ -32,10 +42,10 @@ pub fn run(project: &Project, targets: &[String], format: Format, layout: bool) 
         // can change `build-dir`.
         let checked = pipeline::analyze(project, spec, &hl).and_then(|a| {
             output::place_of(project, &a, None)?;
-            let Some((browser, templates)) = &measure else {
+            let Some((printer, templates, interrupts)) = &measure else {
                 return Ok(a.warnings);
             };
-            let mut found = layout::overflows(project, &a, templates, browser)?;
+            let mut found = layout::overflows(project, &a, templates, printer, interrupts)?;
             found.extend(a.warnings.into_iter().skip(a.estimated_overflows));
             Ok(found)
         });
@@ -44,6 +54,10 @@ pub fn run(project: &Project, targets: &[String], format: Format, layout: bool) 
             Err(Error::Talk(ds)) => all.extend(ds.into_iter().map(Diagnostic::as_error)),
             Err(e) => all.push(Diagnostic::new(e.to_string())),
         }
+    }
+    // Ctrl-C while a browser measured: it was stopped and cleaned up.
+    if let Some(signal) = measure.as_ref().and_then(|(_, _, i)| i.caught()) {
+        return Ok(128 + signal);
     }
     pipeline::dedupe(&mut all);
     for d in &all {
