@@ -287,6 +287,18 @@ fn slide_level<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<u8
 /// What the parser cannot see in one value: each deck's name, and that no
 /// two decks share one.
 fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
+    // The build folder is served as it is: it may not be the talk itself.
+    let build_dir = crate::paths::normalize(&config.build.build_dir);
+    if build_dir.as_os_str().is_empty() {
+        let at = text.find("build-dir").unwrap_or(0);
+        return Err(Diagnostic::new(format!(
+            "{shown}: build-dir `{}` is the talk's own folder",
+            config.build.build_dir.display()
+        ))
+        .at(location(text, shown, at), "build-dir".len())
+        .help("name a folder for the decks, such as \"book\"")
+        .into());
+    }
     let mut seen: Vec<&str> = Vec::new();
     for deck in &config.decks {
         let name = deck.name.get_ref().as_str();

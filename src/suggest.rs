@@ -6,9 +6,14 @@ use std::path::Path;
 /// The candidate most like `wanted`, if it is like enough: a typo or two,
 /// not a different name.
 pub fn closest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    // Comparing costs the product of the lengths: long names are not
+    // typed, so they get no suggestion.
+    if wanted.len() > LONGEST {
+        return None;
+    }
     let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        if c == wanted {
+    for c in candidates.into_iter().take(MOST) {
+        if c == wanted || c.len() > LONGEST {
             continue;
         }
         // One slip in a short name counts as much as a few in a long one.
@@ -24,11 +29,19 @@ pub fn closest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) 
     best.filter(|&(score, _)| score >= 0.8).map(|(_, c)| c)
 }
 
+/// Names longer than this, and candidates past this many, are passed over.
+const LONGEST: usize = 120;
+const MOST: usize = 300;
+
 /// The file under `root` whose path is most like `rel` (a path relative to
 /// it that names no file): among the files of its folder, or of the
-/// folder most like its folder when that is missing too.
+/// folder most like its folder when that is missing too. Never a file
+/// outside `root`.
 pub fn near_file(root: &Path, rel: &str) -> Option<String> {
     let rel = rel.trim_start_matches("./");
+    if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+        return None;
+    }
     let (dir, _) = rel.rsplit_once('/').unwrap_or(("", rel));
     let folders: Vec<String> = if dir.is_empty() || root.join(dir).is_dir() {
         vec![dir.to_string()]

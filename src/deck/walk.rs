@@ -36,6 +36,7 @@ pub(super) fn walk<R: Render>(
         events: Vec::new(),
         depth: 0,
         heading: None,
+        recovering: 0,
         in_code: false,
         code_lines: 0,
         meta: None,
@@ -75,6 +76,9 @@ struct Splitter<'a, R> {
     depth: usize,
     /// The title being collected while inside a slide heading.
     heading: Option<String>,
+    /// How many comments left open are being recovered, one inside the
+    /// other.
+    recovering: usize,
     /// Inside a code block, where `-->` is code, and its lines so far.
     in_code: bool,
     code_lines: usize,
@@ -230,14 +234,21 @@ impl<'a, R: Render> Splitter<'a, R> {
             kept.push_str(&block[pos..start]);
             match self.comment(range.start + start) {
                 Comment::Closed(end) => pos = (end - range.start).min(block.len()),
-                Comment::Recovered(resume) => {
-                    // What the open comment swallowed is read as the
-                    // slides it was meant to be.
+                // What the open comment swallowed is read as the slides it
+                // was meant to be; a few levels deep at most, as each level
+                // reads the rest of the block again.
+                Comment::Recovered(resume) if self.recovering < MAX_RECOVERIES => {
                     self.keep_html(kept, range.start);
                     if resume < range.end {
+                        self.recovering += 1;
                         self.feed(resume..range.end);
+                        self.recovering -= 1;
                     }
                     return;
+                }
+                Comment::Recovered(_) => {
+                    pos = block.len();
+                    break;
                 }
             }
         }
@@ -326,6 +337,10 @@ impl<'a, R: Render> Splitter<'a, R> {
         }
     }
 }
+
+/// Comments left open recovered one inside the other, at most: past
+/// that, the rest of the block is the note, as if the comment had run on.
+const MAX_RECOVERIES: usize = 8;
 
 /// How a comment ended.
 enum Comment {

@@ -122,6 +122,20 @@ fn build_with(
         .iter()
         .map(|a| place_of(project, a, out.map(|o| (cwd.join(o), single))))
         .collect::<Result<Vec<PathBuf>>>()?;
+    // Two decks named alike (`a/main.md` and `b/a.md`) would overwrite
+    // each other.
+    for (i, place) in places.iter().enumerate() {
+        if let Some(j) = places[..i].iter().position(|p| p == place) {
+            let shown = ready[i].loaded.sources.display(place);
+            return Err(Diagnostic::new(format!(
+                "decks `{}` and `{}` would both be built into `{shown}`",
+                ready[j].spec.source.display(),
+                ready[i].spec.source.display()
+            ))
+            .help("build them one at a time with -o, or give them names of their own in book.toml")
+            .into());
+        }
+    }
     ready
         .into_iter()
         .zip(places)
@@ -161,7 +175,11 @@ pub fn place_of(project: &Project, a: &Analyzed, out: Option<(PathBuf, bool)>) -
         .chain(a.assets.values().map(PathBuf::as_path))
         .collect();
     let shown = a.loaded.sources.display(&dir);
-    place::check(&dir, &project.root, chosen, &sources, &shown)?;
+    let deck = place::Deck {
+        name: &a.spec.name,
+        copies: a.assets.keys().map(String::as_str).collect(),
+    };
+    place::check(&dir, &project.root, chosen, &sources, &deck, &shown)?;
     Ok(dir)
 }
 
@@ -173,7 +191,15 @@ fn write_deck(
     dest: &Path,
 ) -> Result<Built> {
     let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
-    let staging = Staging::new(dest)?;
+    let root = project
+        .root
+        .canonicalize()
+        .map_err(Error::io(&project.root))?;
+    let keep: Vec<&Path> = std::iter::once(root.as_path())
+        .chain(a.loaded.sources.real_paths())
+        .chain(a.assets.values().map(PathBuf::as_path))
+        .collect();
+    let staging = Staging::new(dest, &keep)?;
     let written = fill(&staging.dir, dest, a, &index, &handout).and_then(|()| staging.swap_in());
     if let Err(Error::Io { source, .. }) = written {
         // The path is a temporary folder, gone by now: say what it meant.
@@ -222,9 +248,12 @@ fn fill(dir: &Path, dest: &Path, a: &Analyzed, index: &Page, handout: &Page) -> 
         || write_new(&dir.join("index.html"), |w| index.write_to(w)),
     );
     handout.and(index)?;
-    write_new(&dir.join(place::MARKER), |w| {
-        w.write_all(b"A deck built by slidebook: the next build replaces this folder whole.\n")
-    })?;
+    let written = ["index.html", "handout.html"]
+        .into_iter()
+        .map(String::from)
+        .chain(a.assets.keys().cloned());
+    let marker = place::marker_text(written);
+    write_new(&dir.join(place::MARKER), |w| w.write_all(marker.as_bytes()))?;
     for (rel, from) in &a.assets {
         let to = dir.join(rel);
         if let Some(parent) = to.parent() {

@@ -29,6 +29,7 @@ pub fn check(
     root: &Path,
     chosen: Chosen,
     sources: &[&Path],
+    deck: &Deck<'_>,
     shown: &str,
 ) -> Result<()> {
     let refuse = |what: String, help: &str| -> Result<()> {
@@ -84,7 +85,7 @@ pub fn check(
             "it is a file, not a folder".into(),
             "-o and build-dir name a folder for the deck; choose a new one",
         ),
-        Ok(_) if is_deck_folder(dir) => Ok(()),
+        Ok(_) if is_deck_folder(dir, deck) => Ok(()),
         Ok(_) => refuse(
             "it holds files that slidebook did not write".into(),
             "a build replaces the deck's folder whole; choose a new or empty folder",
@@ -92,22 +93,101 @@ pub fn check(
     }
 }
 
-/// Whether `dir` may be replaced: empty, or a deck an earlier build wrote
-/// (with the marker, or, before there was one, a page of ours).
-fn is_deck_folder(dir: &Path) -> bool {
+/// The deck to be written, as far as telling its old folder goes.
+pub struct Deck<'a> {
+    pub name: &'a str,
+    /// The files it copies, relative to its folder.
+    pub copies: Vec<&'a str>,
+}
+
+/// What the marker says: a line, then every file the build wrote.
+pub fn marker_text(files: impl Iterator<Item = String>) -> String {
+    let mut text = String::from(MARKER_HEAD);
+    for f in files {
+        text.push_str(&f);
+        text.push('\n');
+    }
+    text
+}
+
+const MARKER_HEAD: &str =
+    "A deck built by slidebook; the next build replaces this folder, which holds only these files:\n";
+
+/// Whether `dir` may be replaced: empty, or holding nothing but what a
+/// build of this deck wrote there: the files its marker lists (and the
+/// PDFs `slidebook pdf` adds), or, for a deck built before there was a
+/// marker, its pages and the files this build copies. Anything else in it
+/// (a website the deck was copied into, say) keeps it from being replaced.
+fn is_deck_folder(dir: &Path, deck: &Deck<'_>) -> bool {
     let Ok(mut entries) = std::fs::read_dir(dir) else {
         return false;
     };
-    if entries.next().is_none() || dir.join(MARKER).is_file() {
+    if entries.next().is_none() {
         return true;
     }
-    let mut head = [0u8; 1024];
-    let read = std::fs::File::open(dir.join("index.html"))
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head));
-    read.is_ok_and(|n| {
-        String::from_utf8_lossy(&head[..n])
-            .contains("<meta name=\"generator\" content=\"slidebook\">")
-    })
+    let mut allowed: std::collections::HashSet<String> = [
+        "index.html".to_string(),
+        "handout.html".to_string(),
+        format!("{}.pdf", deck.name),
+        format!("{}-handout.pdf", deck.name),
+    ]
+    .into_iter()
+    .collect();
+    match std::fs::read_to_string(dir.join(MARKER)) {
+        Ok(text) => {
+            let Some(listed) = text.strip_prefix(MARKER_HEAD) else {
+                return false;
+            };
+            allowed.insert(MARKER.to_string());
+            allowed.extend(listed.lines().map(String::from));
+        }
+        Err(_) => {
+            let mut head = [0u8; 1024];
+            let read = std::fs::File::open(dir.join("index.html"))
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head));
+            let ours = read.is_ok_and(|n| {
+                String::from_utf8_lossy(&head[..n])
+                    .contains("<meta name=\"generator\" content=\"slidebook\">")
+            });
+            if !ours {
+                return false;
+            }
+            allowed.extend(deck.copies.iter().map(|c| c.to_string()));
+        }
+    }
+    holds_only(dir, Path::new(""), &allowed, &mut 0)
+}
+
+/// Whether every file under `dir` (`rel` from the deck's folder) is one of
+/// `allowed`; a link, or more than a hundred thousand entries, is not.
+fn holds_only(
+    dir: &Path,
+    rel: &Path,
+    allowed: &std::collections::HashSet<String>,
+    seen: &mut usize,
+) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir.join(rel)) else {
+        return false;
+    };
+    for entry in entries {
+        *seen += 1;
+        let Ok(entry) = entry else { return false };
+        let Ok(kind) = entry.file_type() else {
+            return false;
+        };
+        let path = rel.join(entry.file_name());
+        let ok = if *seen > 100_000 || kind.is_symlink() {
+            false
+        } else if kind.is_dir() {
+            holds_only(dir, &path, allowed, seen)
+        } else {
+            path.to_str().is_some_and(|p| allowed.contains(p))
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// Where `path` really is: its deepest existing ancestor with links

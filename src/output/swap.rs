@@ -21,8 +21,9 @@ pub struct Staging {
 
 impl Staging {
     /// A new, empty folder beside `dest`, after clearing what killed
-    /// builds left there.
-    pub fn new(dest: &Path) -> Result<Staging> {
+    /// builds left there (never a folder that holds one of `keep`: the
+    /// talk's root and sources, which a name can imitate).
+    pub fn new(dest: &Path, keep: &[&Path]) -> Result<Staging> {
         static N: AtomicU32 = AtomicU32::new(0);
         let parent = dest.parent().expect("a deck's folder has a parent");
         let name = dest
@@ -30,7 +31,7 @@ impl Staging {
             .expect("a deck's folder has a name")
             .to_string_lossy();
         std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
-        remove_stale(parent, &name);
+        remove_stale(parent, &name, keep);
         let pid = std::process::id();
         loop {
             let n = N.fetch_add(1, Ordering::Relaxed);
@@ -129,7 +130,7 @@ fn exchange_by_renames(staged: &Path, dest: &Path) -> std::io::Result<bool> {
 
 /// Removes the temporary folders of builds of `name` that were killed:
 /// those of processes no longer running.
-fn remove_stale(parent: &Path, name: &str) {
+fn remove_stale(parent: &Path, name: &str, keep: &[&Path]) {
     let prefix = format!(".{name}{INFIX}");
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -148,7 +149,11 @@ fn remove_stale(parent: &Path, name: &str) {
             None => true,
         };
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !running && is_dir && Path::new("/proc/self").exists() {
+        let holds_kept = || {
+            let real = entry.path().canonicalize().unwrap_or_else(|_| entry.path());
+            keep.iter().any(|k| k.starts_with(&real))
+        };
+        if !running && is_dir && Path::new("/proc/self").exists() && !holds_kept() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

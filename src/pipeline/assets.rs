@@ -78,6 +78,7 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {
     let mut missing_images = std::collections::HashSet::new();
     // Slides show the same pictures many times: ask the file system once.
     let mut known = std::collections::HashMap::new();
+    let mut near_cache = std::collections::HashMap::new();
     let text = &loaded.expanded.text;
     for r in &deck.refs {
         let Some(path) = local_path(&r.url) else {
@@ -124,10 +125,15 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {
         // A missing file loses a picture, not text: the build goes on
         // and shows a placeholder. One that would leave its place is an
         // error.
-        let near = gone
-            .then(|| crate::suggest::near_file(loaded.sources.root(), &path))
-            .flatten()
-            .map(|near| format!("did you mean `{near}`?"));
+        let near = if gone {
+            near_cache
+                .entry(path.clone())
+                .or_insert_with(|| crate::suggest::near_file(loaded.sources.root(), &path))
+                .as_ref()
+                .map(|near| format!("did you mean `{near}`?"))
+        } else {
+            None
+        };
         let help = near.as_deref().unwrap_or(help);
         let (d, into) = if gone {
             (Diagnostic::warning(message), &mut missing)

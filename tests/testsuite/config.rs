@@ -119,3 +119,20 @@ help: check the quotes, brackets and `=` on this line
         )
         .run();
 }
+
+#[test]
+fn the_talk_itself_is_no_build_folder() {
+    let talk = Talk::new().file("book.toml", "[build]\nbuild-dir = \"\"\n");
+    talk.args(&["check"])
+        .status(1)
+        .stderr(
+            "error: book.toml: build-dir `` is the talk's own folder
+ --> book.toml:2:1
+  |
+2 | build-dir = \"\"
+  | ^^^^^^^^^
+help: name a folder for the decks, such as \"book\"
+",
+        )
+        .run();
+}

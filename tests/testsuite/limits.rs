@@ -132,3 +132,15 @@ fn a_title_cannot_stand_for_the_slides() {
     assert_eq!(index.matches("<section id=").count(), 2);
     assert!(index.len() < 200_000, "{} bytes", index.len());
 }
+
+#[test]
+fn many_comments_left_open_neither_crash_nor_blow_up() {
+    let talk = Talk::new().file(
+        "talk.md",
+        format!("# T\n\n## S\n\n{}-->\n", "<!--\n".repeat(20_000)),
+    );
+    let (code, stderr) = within(&talk, &["check", "talk.md"], Duration::from_secs(10));
+    assert_eq!(code, 1);
+    assert!(stderr.ends_with(" errors\n"), "{stderr}");
+    assert!(!stderr.contains("overflow"));
+}

@@ -83,3 +83,14 @@ help: did you mean `#intro`?
         )
         .run();
 }
+
+#[test]
+fn no_near_name_is_told_from_outside_the_talk() {
+    let talk = Talk::new().file("talk.md", "## A\n\n![x](../../../../etc/passwdd)\n");
+    let run = talk
+        .args(&["check", "talk.md"])
+        .status(1)
+        .stderr_any()
+        .run();
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+}

@@ -144,7 +144,7 @@ help: name a folder of its own for the deck with -o
 }
 
 #[test]
-fn a_link_planted_in_the_deck_folder_is_replaced_not_followed() {
+fn a_link_planted_in_the_deck_folder_is_never_followed() {
     let talk = Talk::new().file("main.md", "## A\n");
     talk.args(&["build", "main.md", "-o", "out"])
         .stderr_any()
@@ -152,12 +152,17 @@ fn a_link_planted_in_the_deck_folder_is_replaced_not_followed() {
     let page = talk.path().join("out/index.html");
     std::fs::remove_file(&page).unwrap();
     std::os::unix::fs::symlink(talk.path().join("main.md"), &page).unwrap();
+    // No build wrote a link: the folder is not the deck's any more.
     talk.args(&["build", "main.md", "-o", "out"])
-        .stderr_any()
+        .status(1)
+        .stderr(
+            "error: cannot build into `out`: it holds files that slidebook did not write
+help: a build replaces the deck's folder whole; choose a new or empty folder
+",
+        )
         .run();
     assert_eq!(talk.read("main.md"), "## A\n");
-    assert!(!page.symlink_metadata().unwrap().file_type().is_symlink());
-    assert!(talk.read("out/index.html").contains("<section"));
+    assert!(page.symlink_metadata().unwrap().file_type().is_symlink());
 }
 
 /// A talk big enough that a build takes a while, even unoptimized.
@@ -329,4 +334,70 @@ help: nothing was changed: `{out_arg}` still holds the deck built last; mend the
         .run();
     assert!(deck_files(&out) == before, "the last deck changed");
     assert_eq!(staging_folders(disk.0.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_folder_a_deck_was_copied_into_is_not_replaced() {
+    let talk = Talk::new().file("talk.md", "## A\n");
+    talk.args(&["build", "talk.md", "-o", "site"])
+        .stderr_any()
+        .run();
+    // The deck, copied into a website along with pages of its own.
+    std::fs::write(talk.path().join("site/about.html"), "precious\n").unwrap();
+    talk.args(&["build", "talk.md", "-o", "site"])
+        .status(1)
+        .stderr(
+            "error: cannot build into `site`: it holds files that slidebook did not write
+help: a build replaces the deck's folder whole; choose a new or empty folder
+",
+        )
+        .run();
+    assert_eq!(talk.read("site/about.html"), "precious\n");
+    // A marker planted among precious files proves nothing either.
+    let talk = talk
+        .file("mine/.slidebook", "A deck built by slidebook; the next build replaces this folder, which holds only these files:\nindex.html\n")
+        .file("mine/notes.txt", "keep\n");
+    talk.args(&["build", "talk.md", "-o", "mine"])
+        .status(1)
+        .stderr_any()
+        .run();
+    assert_eq!(talk.read("mine/notes.txt"), "keep\n");
+}
+
+#[test]
+fn what_looks_like_a_killed_build_is_kept_when_the_talk_is_in_it() {
+    let talk = Talk::new()
+        .file(
+            "talk.md",
+            "## A\n\ninclude(book/.talk.slidebook-4000000-0/shared.md)\n",
+        )
+        .file("book/.talk.slidebook-4000000-0/shared.md", "## Shared\n");
+    talk.args(&["build", "talk.md"])
+        .stderr("built talk: 2 slides, 0 with notes, 0 files copied -> book/talk/index.html\n")
+        .run();
+    assert_eq!(
+        talk.read("book/.talk.slidebook-4000000-0/shared.md"),
+        "## Shared\n"
+    );
+    // The talk itself in a folder named like one.
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join(".deck.slidebook-4000001-0");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(root.join("main.md"), "## A\n").unwrap();
+    crate::harness::Test::in_dir(root.as_path(), &["build", "main.md", "-o", "../deck"])
+        .stderr_any()
+        .run();
+    assert!(root.join("main.md").is_file());
+}
+
+#[test]
+fn two_decks_may_not_share_a_folder() {
+    let talk = Talk::new()
+        .file("a/main.md", "## A\n")
+        .file("b/a.md", "## B\n");
+    talk.args(&["build", "a/main.md", "b/a.md", "-o", "out"])
+        .status(1)
+        .stderr_starts_with("error: decks `")
+        .run();
+    assert!(!talk.path().join("out").exists());
 }

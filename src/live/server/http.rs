@@ -71,6 +71,17 @@ pub(super) fn head_end(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// The request line and headers; the status to answer with if they are
 /// not a GET or HEAD of HTTP/1.x.
+/// Whether a `Host` header names this machine by address or as
+/// `localhost`: a web page elsewhere that points a name of its own at
+/// this address (DNS rebinding) is refused, so it cannot read the decks.
+fn local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
+}
+
 pub(super) fn parse(head: &str) -> std::result::Result<Request<'_>, u16> {
     let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let mut parts = lines.next().unwrap_or("").split(' ');
@@ -103,6 +114,9 @@ pub(super) fn parse(head: &str) -> std::result::Result<Request<'_>, u16> {
         let name = name.trim();
         body |= name.eq_ignore_ascii_case("transfer-encoding")
             || (name.eq_ignore_ascii_case("content-length") && value.trim() != "0");
+        if name.eq_ignore_ascii_case("host") && !local_host(value.trim()) {
+            return Err(421);
+        }
     }
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     Ok(Request {
@@ -177,6 +191,7 @@ pub(super) fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        421 => "Misdirected Request",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
@@ -210,8 +225,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_this_machine_is_a_host() {
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "LOCALHOST",
+            "[::1]:80",
+            "192.168.1.9:3000",
+        ] {
+            assert!(local_host(ok), "{ok}");
+        }
+        for no in [
+            "evil.example",
+            "evil.example:3000",
+            "127.0.0.1.evil.example:80",
+        ] {
+            assert!(!local_host(no), "{no}");
+        }
+        assert_eq!(
+            parse("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").err(),
+            Some(421)
+        );
+    }
+
+    #[test]
     fn only_get_and_head_of_http_1_are_served() {
-        let get = parse("GET /a?since=3 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let get = parse("GET /a?since=3 HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
         assert_eq!(
             get,
             Request {
