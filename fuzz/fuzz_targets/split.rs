@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     for s in &d.slides {
         assert!(s.at <= text.len(), "slide at {} of {}", s.at, text.len());
         for n in &s.notes {
-            assert!(text.get(n.clone()).is_some(), "note {n:?} is not a piece of the text");
+            assert!(
+                text.get(n.clone()).is_some(),
+                "note {n:?} is not a piece of the text"
+            );
         }
     }
     for r in &d.refs {

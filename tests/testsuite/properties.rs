@@ -359,10 +359,14 @@ fn check_split(text: &str, level: u8, title_known: bool) -> Result<(), TestCaseE
 /// Inputs the `expand` fuzz target found (see "Fuzzing" in README.md):
 /// each must end, with its problem, in a few seconds.
 const FUZZ_RUNAWAYS: &[&str] = &[
-    // fuzz/regressions/expand/runaway-dollar-hash.md
+    // fuzz/regressions/expand/runaway-dollar-hash-min.md
+    "define(M,($#M(B$@\n))M",
+    // fuzz/regressions/expand/runaway-dollar-hash.md, as found.
     "define(M,($#M(,\n s$#include(),B$@  da,  \n),B  d)\ndefine(M, `incersion adds a slide\ndnl on check in  d)define(M, `include\n",
-    // fuzz/regressions/expand/runaway-dollar-hash-min.md: the same, minimized.
-    "define(M,($#M(,\n s$#inu\n), d)\n(M\n",
+    // fuzz/regressions/expand/runaway-include-400mb.md: each of the million
+    // calls includes a file, so 376 MB come out (3 s in a release build)
+    // before the runaway is stopped.
+    include_str!("../../fuzz/regressions/expand/runaway-include-400mb.md"),
 ];
 
 /// A macro that calls itself with `$#` in its body and an argument list
@@ -401,5 +405,28 @@ fn fuzzed_runaway_macros_stop_within_seconds() {
             stderr.contains("error: `M` keeps expanding without end"),
             "input {i}: {stderr}"
         );
+    }
+}
+
+/// NUL bytes, as GNU m4 1.4.19 reads them after `changequote(,)dnl`: it
+/// drops them from text and from arguments, and a NUL inside a quoted
+/// string (or a comment) ends what it keeps. The `expand` fuzz target
+/// found bodies such as `[\0Q()]` and `g\0$0` that m4 expands at once
+/// and an expander keeping NUL would follow as a runaway
+/// (fuzz/regressions/expand/nul-*.md).
+#[test]
+fn nul_bytes_are_read_as_gnu_m4_reads_them() {
+    let cases: &[(&str, &str)] = &[
+        ("x\0y\n", "xy\n"),
+        ("define(P, a\0b)P P\n", "ab ab\n"),
+        ("define(P,[a\0b])P\n", "[ab]\n"),
+        ("changequote([,])[x\0y]\n", "x\n"),
+        ("changequote([,])define([Q],[g\0h])Q Q\n", "g g\n"),
+        ("changequote([,])define([Q],[\0Q()])Q()\n", "\n"),
+    ];
+    for (input, m4) in cases {
+        let (_, _, x) = expand_in(Path::new("/nonexistent-root"), input);
+        assert!(x.problems.is_empty(), "{input:?}: {:?}", x.problems);
+        assert_eq!(x.text, *m4, "{input:?}");
     }
 }
