@@ -29,10 +29,26 @@ const FILES: &[(&str, &[u8])] = &[
     ("dir/inside.md", b"inside\n"),
 ];
 
+/// The talk's root, written once per process: `slidebook-fuzz-expand-PID`
+/// in the temporary folder. libFuzzer ends a process without running
+/// destructors, so the folders of processes that have ended (fork mode
+/// starts many) are removed here instead.
 fn root() -> &'static PathBuf {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("a temporary folder").keep();
+        const PREFIX: &str = "slidebook-fuzz-expand-";
+        let tmp = std::env::temp_dir();
+        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+                continue;
+            };
+            if !std::path::Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("{PREFIX}{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
         for (path, text) in FILES {
             let p = dir.join(path);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
