@@ -95,6 +95,8 @@ pub(super) struct Expander<'s> {
     pub(super) inclusions: Vec<Inclusion>,
     /// Which inclusion opened which, for include cycles.
     pub(super) chains: Chains,
+    /// How many lines each file has, counted once.
+    pub(super) file_lines: FxHashMap<SourceId, u32>,
     pub(super) problems: Vec<Problem>,
     pub(super) steps: u64,
     pub(super) stopped: bool,
@@ -115,6 +117,7 @@ impl<'s> Expander<'s> {
             rquote: Vec::new(),
             inclusions: Vec::new(),
             chains: Chains::default(),
+            file_lines: FxHashMap::default(),
             problems: Vec::new(),
             steps: 0,
             stopped: false,
@@ -153,7 +156,11 @@ impl<'s> Expander<'s> {
         from: Option<Origin>,
         opened_by: Option<u32>,
     ) -> u32 {
-        self.inclusions.push(Inclusion { file, from });
+        let lines = *self.file_lines.entry(file).or_insert_with(|| {
+            let text = self.sources.get(file).text.as_bytes();
+            memchr::memchr_iter(b'\n', text).count() as u32 + 1
+        });
+        self.inclusions.push(Inclusion { file, from, lines });
         self.chains.add(file, opened_by)
     }
 

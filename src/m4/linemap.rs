@@ -47,6 +47,8 @@ pub struct Inclusion {
     pub file: SourceId,
     /// The `include(` call that read this file; `None` for the entry file.
     pub from: Option<Origin>,
+    /// The file's lines: no origin in it is told past the last one.
+    pub lines: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -173,18 +175,31 @@ impl SourceMap {
         // later), so lookups stay cheap in one long span.
         let line_start = memchr::memrchr(b'\n', &text.as_bytes()[span.start..upto])
             .map(|nl| span.start + nl + 1);
-        match line_start {
-            None => Some(span.origin.advanced(&text.as_bytes()[span.start..upto])),
+        let found = match line_start {
+            None => span.origin.advanced(&text.as_bytes()[span.start..upto]),
             Some(ls) => {
                 let lines_before =
                     memchr::memchr_iter(b'\n', &text.as_bytes()[span.start..ls]).count();
-                Some(Origin {
+                Origin {
                     inclusion: span.origin.inclusion,
                     line: span.origin.line + lines_before as u32,
                     col: (upto - ls) as u32 + 1,
-                })
+                }
             }
-        }
+        };
+        // Where a text of tiny pieces was told only nearly (see
+        // `LocatedText::append_known`), a line may run past its file's end.
+        let last = self
+            .inclusions
+            .get(found.inclusion as usize)
+            .map(|i| i.lines);
+        Some(match last {
+            Some(last) if found.line > last => Origin {
+                line: last,
+                ..found
+            },
+            _ => found,
+        })
     }
 
     pub fn file_of(&self, origin: Origin) -> SourceId {

@@ -217,6 +217,26 @@ mod tests {
         expand(&mut sources, entry, &Options::default())
     }
 
+    /// Found by fuzzing: a text of tiny pieces, past the size where its
+    /// pieces share spans, mapped lines past the end of their file.
+    #[test]
+    fn every_line_of_a_crowded_text_maps_into_its_file() {
+        let n = 15;
+        let text = format!("define(d,$1$1)d({}a\nb{})\n", "d(".repeat(n), ")".repeat(n));
+        let x = expand_text(&text);
+        assert!(x.text.len() > 1 << 16);
+        // Every hundred-and-first line: each lookup counts from its span.
+        let mut at = 0;
+        while at < x.text.len() {
+            let o = x.map.origin_at(&x.text, at).unwrap();
+            // The file has three lines, the last one empty.
+            assert!(o.line >= 1 && o.line <= 3, "line {} at byte {at}", o.line);
+            for _ in 0..101 {
+                at += x.text[at..].find('\n').map_or(x.text.len() - at, |i| i + 1);
+            }
+        }
+    }
+
     #[test]
     fn a_macro_expanding_to_itself_stops_as_a_runaway() {
         // Each call leaves the block it was read from exhausted under the
