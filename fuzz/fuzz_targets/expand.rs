@@ -64,13 +64,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let root = root();
     std::fs::write(root.join("self.md"), text).unwrap();
-    let mut sources = Sources::new(
-        root,
-        &[],
-        false,
-        slidebook::source::Reading::Exact,
-        m4::syntax::literal_includes,
-    );
+    let mut sources = m4::sources(root, &[], false, slidebook::source::Reading::Exact);
     let entry = sources.add_virtual("main.md", text);
     let x = m4::expand(&mut sources, entry, &Options::default());
     for start in std::iter::once(0).chain(x.text.match_indices('\n').map(|(i, _)| i + 1)) {

@@ -42,11 +42,13 @@ pub fn run(project: &Project, targets: &[String], format: Format, layout: bool) 
         // can change `build-dir`.
         let checked = pipeline::analyze(project, spec, &hl).and_then(|a| {
             output::place_of(project, &a, None)?;
-            let Some((printer, templates, interrupts)) = &measure else {
-                return Ok(a.warnings);
+            let mut found = match &measure {
+                Some((printer, templates, interrupts)) => {
+                    layout::overflows(project, &a, templates, printer, interrupts)?
+                }
+                None => a.overflows,
             };
-            let mut found = layout::overflows(project, &a, templates, printer, interrupts)?;
-            found.extend(a.warnings.into_iter().skip(a.estimated_overflows));
+            found.extend(a.warnings);
             Ok(found)
         });
         match checked {

@@ -13,7 +13,7 @@ pub fn run(project: &Project, target: &str) -> Result<i32> {
     let hl = Highlighter::new();
     let a = pipeline::analyze(project, &specs[0], &hl)?;
     // A missing picture costs the transcript nothing, but is worth saying.
-    for w in &a.warnings {
+    for w in a.all_warnings() {
         eprint!("{}", w.render());
     }
     let mut out = std::io::stdout().lock();

@@ -29,6 +29,24 @@ use input::{origin, Block};
 use linemap::{LocatedText, SourceMap};
 pub use problem::{Problem, ProblemKind};
 
+/// The talk's files at `root`, read as `reading` says, with include
+/// folders, and read ahead by guessing names as the include language
+/// writes them.
+pub fn sources(
+    root: &std::path::Path,
+    include_dirs: &[std::path::PathBuf],
+    allow_outside_root: bool,
+    reading: crate::source::Reading,
+) -> Sources {
+    Sources::new(
+        root,
+        include_dirs,
+        allow_outside_root,
+        reading,
+        syntax::literal_includes,
+    )
+}
+
 /// Calls nested inside the arguments of calls (m4's `-L`; GNU m4 1.4.19
 /// has no limit unless given one, and recurses until memory runs out).
 pub const NESTING_LIMIT: usize = 1024;
@@ -107,13 +125,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        let mut sources = Sources::new(
-            dir.path(),
-            &[],
-            false,
-            Reading::Exact,
-            syntax::literal_includes,
-        );
+        let mut sources = sources(dir.path(), &[], false, Reading::Exact);
         let entry = sources.load_entry(&dir.path().join(files[0].0)).unwrap();
         expand(&mut sources, entry, &Options::default())
     }
@@ -182,13 +194,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.md"), "x include(sock.md) y\n").unwrap();
         let _listener = std::os::unix::net::UnixListener::bind(dir.path().join("sock.md")).unwrap();
-        let mut sources = Sources::new(
-            dir.path(),
-            &[],
-            false,
-            Reading::Exact,
-            syntax::literal_includes,
-        );
+        let mut sources = sources(dir.path(), &[], false, Reading::Exact);
         let entry = sources.load_entry(&dir.path().join("main.md")).unwrap();
         let x = expand(&mut sources, entry, &Options::default());
         assert_eq!(x.text, "x  y\n");
@@ -206,13 +212,7 @@ mod tests {
 
     /// Expands one file's text, with no file system.
     fn expand_text(text: &str) -> Expanded {
-        let mut sources = Sources::new(
-            Path::new("/nonexistent-root"),
-            &[],
-            false,
-            Reading::Exact,
-            syntax::literal_includes,
-        );
+        let mut sources = sources(Path::new("/nonexistent-root"), &[], false, Reading::Exact);
         let entry = sources.add_virtual("main.md", text);
         expand(&mut sources, entry, &Options::default())
     }

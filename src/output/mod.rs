@@ -109,7 +109,7 @@ fn build_with(
     if project.config.build.strict {
         let mut warnings: Vec<Diagnostic> = ready
             .iter()
-            .flat_map(|a| a.warnings.iter().cloned().map(Diagnostic::as_error))
+            .flat_map(|a| a.all_warnings().cloned().map(Diagnostic::as_error))
             .collect();
         pipeline::dedupe(&mut warnings);
         if !warnings.is_empty() {
@@ -168,12 +168,7 @@ pub fn place_of(project: &Project, a: &Analyzed, out: Option<(PathBuf, bool)>) -
         ),
     };
     let dir = normalize(&dir);
-    let sources: Vec<&Path> = a
-        .loaded
-        .sources
-        .real_paths()
-        .chain(a.assets.values().map(PathBuf::as_path))
-        .collect();
+    let sources: Vec<&Path> = a.inputs().collect();
     let shown = a.loaded.sources.display(&dir);
     let deck = place::Deck {
         name: &a.spec.name,
@@ -195,10 +190,7 @@ fn write_deck(
         .root
         .canonicalize()
         .map_err(Error::io(&project.root))?;
-    let keep: Vec<&Path> = std::iter::once(root.as_path())
-        .chain(a.loaded.sources.real_paths())
-        .chain(a.assets.values().map(PathBuf::as_path))
-        .collect();
+    let keep: Vec<&Path> = std::iter::once(root.as_path()).chain(a.inputs()).collect();
     let staging = Staging::new(dest, &keep)?;
     let written = fill(&staging.dir, dest, a, &index, &handout).and_then(|()| staging.swap_in());
     if let Err(Error::Io { source, .. }) = written {
@@ -211,14 +203,8 @@ fn write_deck(
     written?;
     Ok(Built {
         name: a.spec.name.clone(),
-        warnings: a.warnings.clone(),
-        inputs: a
-            .loaded
-            .sources
-            .real_paths()
-            .chain(a.assets.values().map(PathBuf::as_path))
-            .map(Path::to_path_buf)
-            .collect(),
+        warnings: a.all_warnings().cloned().collect(),
+        inputs: a.inputs().map(Path::to_path_buf).collect(),
         dir: dest.to_path_buf(),
         slides: a.deck.slides.len(),
         with_notes: a.deck.notes_count(),

@@ -100,13 +100,7 @@ fn sources_for(
 ) -> Sources {
     let mut dirs = config.build.include_path.clone();
     dirs.extend(extra_includes.iter().cloned());
-    Sources::new(
-        root,
-        &dirs,
-        config.build.allow_outside_root,
-        reading,
-        m4::syntax::literal_includes,
-    )
+    m4::sources(root, &dirs, config.build.allow_outside_root, reading)
 }
 
 /// Reads and expands a deck, its files read as `reading` says. Errors here are about the entry file itself;
@@ -164,13 +158,27 @@ pub struct Analyzed {
     pub deck: Deck,
     pub cover: Cover,
     pub assets: Assets,
-    /// Problems that lose something the slides show in its place (a
-    /// missing picture, a comment left open, a slide that cannot fit): a
-    /// build goes on, `check` fails.
+    /// Slides that surely cannot fit, by estimate (`check --layout`
+    /// measures instead).
+    pub overflows: Vec<Diagnostic>,
+    /// The other problems that lose something the slides show in its
+    /// place (a missing picture, a comment left open).
     pub warnings: Vec<Diagnostic>,
-    /// Of those, the slides that surely cannot fit, by estimate: `check
-    /// --layout` measures instead.
-    pub estimated_overflows: usize,
+}
+
+impl Analyzed {
+    /// What a build goes on despite, and `check` fails on: the slides that
+    /// cannot fit, then the rest.
+    pub fn all_warnings(&self) -> impl Iterator<Item = &Diagnostic> + '_ {
+        self.overflows.iter().chain(&self.warnings)
+    }
+
+    /// Every file the deck is made from (sources, then copied files),
+    /// where it really is.
+    pub fn inputs(&self) -> impl Iterator<Item = &Path> + '_ {
+        let copies = self.assets.values().map(PathBuf::as_path);
+        self.loaded.sources.real_paths().chain(copies)
+    }
 }
 
 /// Runs the pipeline up to writing. Any problem in the talk fails it, with
@@ -196,21 +204,18 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
             .map(|p| comment_problem(&loaded, p)),
     );
     warnings.extend(dead_anchors(&loaded, &deck));
-    // The estimate knows the built-in stylesheet only. Its warnings come
-    // first, so a measurement can take their place.
+    // The estimate knows the built-in stylesheet only.
     let overflows = if project.root.join("templates/deck.css").is_file() {
         Vec::new()
     } else {
         sure_overflows(&loaded, &deck)
     };
-    let estimated_overflows = overflows.len();
-    warnings.splice(0..0, overflows);
     let resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
     warnings.extend(resolved.missing);
     if !problems.is_empty() {
         // Every problem is told, the lesser ones as what they are.
-        problems.extend(warnings);
+        problems.extend(overflows.into_iter().chain(warnings));
         return Err(Error::Talk(problems));
     }
     // Missing pictures show as boxes that name them: rarely needed, so the
@@ -225,8 +230,8 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
         loaded,
         deck,
         assets,
+        overflows,
         warnings,
-        estimated_overflows,
     })
 }
 

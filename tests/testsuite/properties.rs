@@ -17,13 +17,7 @@ use slidebook::source::{SourceId, Sources};
 
 /// Expands `text` as the entry file of a talk rooted at `root`.
 fn expand_in(root: &Path, text: &str) -> (Sources, SourceId, Expanded) {
-    let mut sources = Sources::new(
-        root,
-        &[],
-        false,
-        slidebook::source::Reading::Exact,
-        m4::syntax::literal_includes,
-    );
+    let mut sources = m4::sources(root, &[], false, slidebook::source::Reading::Exact);
     let entry = sources.add_virtual("main.md", text);
     let expanded = m4::expand(&mut sources, entry, &Options::default());
     (sources, entry, expanded)

@@ -1,7 +1,7 @@
 //! `slidebook serve`: the decks on localhost, rebuilt when a source
 //! changes; open pages follow (a deck in place), and show what broke.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::harness::{slidebook, Talk};
+use crate::harness::{slidebook, stderr_lines, Talk};
 use crate::webdriver::Browser;
 
 /// A running `slidebook serve`, stopped when dropped.
@@ -40,13 +40,7 @@ impl Serving {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
+        let lines = stderr_lines(&mut child);
         let mut serving = Serving {
             child,
             lines,

@@ -1,12 +1,11 @@
 //! `slidebook watch`: it says it is watching, rebuilds after a change to
 //! what the talk reads (and only then), and takes a burst of saves as one.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::harness::{slidebook, Talk};
+use crate::harness::{slidebook, stderr_lines, Talk};
 
 /// A running `slidebook watch`, stopped when dropped.
 struct Watching {
@@ -22,13 +21,7 @@ impl Watching {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
+        let lines = stderr_lines(&mut child);
         Watching { child, lines }
     }
 
