@@ -10,6 +10,15 @@ use crate::harness::{slidebook, Talk, Test};
 
 const OUTSIDE_HELP: &str = "help: keep build-dir inside the talk, build elsewhere with -o DIR, \
      or set `allow-build-dir-outside-root = true` under [build]\n";
+/// A build's refusal of a folder that holds files it did not write.
+fn not_ours(folder: &str) -> String {
+    format!(
+        "error: cannot build into `{folder}`: it holds files that slidebook did not write
+help: a build replaces the deck's folder whole; choose a new or empty folder
+"
+    )
+}
+
 const COPY_HELP: &str = "help: the deck's folder keeps the talk's paths: refer to the file from \
      the talk's root, with no `..`, under a name of its own\n";
 
@@ -120,11 +129,7 @@ help: -o and build-dir name a folder for the deck; choose a new one
         .run();
     talk.args(&["build", "main.md", "-o", "mine"])
         .status(1)
-        .stderr(
-            "error: cannot build into `mine`: it holds files that slidebook did not write
-help: a build replaces the deck's folder whole; choose a new or empty folder
-",
-        )
+        .stderr(not_ours("mine"))
         .run();
     assert_eq!(talk.read("mine/keep.txt"), "keep\n");
     talk.args(&["build", "main.md", "-o", "/"])
@@ -155,11 +160,7 @@ fn a_link_planted_in_the_deck_folder_is_never_followed() {
     // No build wrote a link: the folder is not the deck's any more.
     talk.args(&["build", "main.md", "-o", "out"])
         .status(1)
-        .stderr(
-            "error: cannot build into `out`: it holds files that slidebook did not write
-help: a build replaces the deck's folder whole; choose a new or empty folder
-",
-        )
+        .stderr(not_ours("out"))
         .run();
     assert_eq!(talk.read("main.md"), "## A\n");
     assert!(page.symlink_metadata().unwrap().file_type().is_symlink());
@@ -346,11 +347,7 @@ fn a_folder_a_deck_was_copied_into_is_not_replaced() {
     std::fs::write(talk.path().join("site/about.html"), "precious\n").unwrap();
     talk.args(&["build", "talk.md", "-o", "site"])
         .status(1)
-        .stderr(
-            "error: cannot build into `site`: it holds files that slidebook did not write
-help: a build replaces the deck's folder whole; choose a new or empty folder
-",
-        )
+        .stderr(not_ours("site"))
         .run();
     assert_eq!(talk.read("site/about.html"), "precious\n");
     // A marker planted among precious files proves nothing either.
