@@ -1,7 +1,8 @@
 //! From a save to the change in the served page: starts `slidebook serve`
 //! on a talk, then, again and again, appends a new word to one of the
-//! talk's files and times how long until the deck's page, fetched from the
-//! server once it reports a new build, holds it. Prints each time and the
+//! talk's files and times how long until the deck's page holds it: the
+//! server is asked for the next build as an open page asks (it answers
+//! once there is one), then the page is fetched. Prints each time and the
 //! median.
 //!
 //! ```text
@@ -66,36 +67,44 @@ fn main() {
     let path = PathBuf::from(dir).join(file);
     let original = std::fs::read_to_string(&path).expect("FILE is readable");
     let mut times = Vec::new();
+    // The number of the last build, as the server counts them.
+    let body = |reply: String| reply.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    let build_of = |status: &str| -> u64 {
+        let at = status
+            .find("\"build\":")
+            .expect("the status names its build")
+            + 8;
+        let digits: String = status[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().expect("a build number")
+    };
     for n in 0..runs {
         std::thread::sleep(Duration::from_millis(300));
+        let mut seen = build_of(&body(get(port, "/__slidebook/status")));
         let word = format!("savedword{n}x{}", std::process::id());
         std::fs::write(&path, format!("{original}\n{word}\n")).unwrap();
         let start = Instant::now();
         let mut url = page.clone();
-        // The page is fetched once the server counts a new build: fetching
-        // a ten-megabyte page again and again would be what is measured.
-        let build = |port| {
-            let status = get(port, "/__slidebook/status");
-            let body = status.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-            body
-        };
-        let before = build(port);
         loop {
-            while build(port) == before && start.elapsed() < Duration::from_secs(10) {
-                std::thread::sleep(Duration::from_micros(500));
+            // Wait for the next build as an open page does (the server
+            // answers once there is one), then fetch the page.
+            let next = body(get(port, &format!("/__slidebook/wait?since={seen}")));
+            if let Ok(next) = next.trim().parse() {
+                seen = next;
             }
-            let body = get(port, &url);
-            if let Some(to) = body.split("\r\nLocation: ").nth(1) {
+            let reply = get(port, &url);
+            if let Some(to) = reply.split("\r\nLocation: ").nth(1) {
                 url = to.lines().next().unwrap_or("/").to_string() + "index.html";
                 continue;
             }
-            if body.contains(&word) {
+            if reply.contains(&word) {
                 break;
             }
             if start.elapsed() > Duration::from_secs(10) {
                 panic!("the change was not served within 10 s");
             }
-            std::thread::sleep(Duration::from_micros(500));
         }
         let took = start.elapsed();
         println!("save {n}: {:.1} ms", took.as_secs_f64() * 1000.0);

@@ -64,34 +64,103 @@ pub(super) fn split_in_halves<R: Render>(
 /// heading in its third quarter. The cut is checked once the first half
 /// is parsed (see `Walked::ends_cleanly`).
 pub(super) fn halfway(text: &str, slide_level: u8) -> Option<usize> {
-    let bytes = text.as_bytes();
-    if memchr::memmem::find(bytes, b"]:").is_some() || memchr::memmem::find(bytes, b"[^").is_some()
-    {
+    if has_definitions(text) {
         return None;
     }
-    // Front matter may hold blank lines and `#`: the cut comes after it.
-    let mut from = bytes.len() / 2;
-    if text.starts_with("---") || text.starts_with("+++") {
-        let end = text
-            .lines()
-            .skip(1)
-            .position(|l| matches!(l, "---" | "..." | "+++"))?;
-        let after: usize = text.lines().take(end + 2).map(|l| l.len() + 1).sum();
-        from = from.max(after);
-    }
+    let bytes = text.as_bytes();
+    let from = (bytes.len() / 2).max(front_matter_end(text)?);
     let until = bytes.len() / 4 * 3;
     let finder = memchr::memmem::Finder::new(b"\n\n#");
+    let blocks = metadata_blocks(text);
     let mut at = from;
     while at < until {
         let found = at + finder.find(&bytes[at..until])?;
         let line = found + 2;
         let hashes = bytes[line..].iter().take_while(|&&b| b == b'#').count();
-        if (1..=slide_level as usize).contains(&hashes) && bytes.get(line + hashes) == Some(&b' ') {
+        if (1..=slide_level as usize).contains(&hashes)
+            && bytes.get(line + hashes) == Some(&b' ')
+            && !inside(&blocks, line)
+        {
             return Some(line);
         }
         at = line;
     }
     None
+}
+
+/// Where metadata blocks may be: pulldown-cmark reads a `---` line
+/// followed by text, anywhere in the talk, as the start of one that runs
+/// to the next `---` or `...` line. Whether it does depends on text far
+/// after it, so no cut falls inside. Every line that ends in `---` counts,
+/// which is more than the parser takes.
+pub(super) fn metadata_blocks(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let line_end =
+        |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+    let blank = |line: &[u8]| line.iter().all(|b| b.is_ascii_whitespace());
+    let closes = |line: &[u8]| {
+        let rest = line
+            .strip_prefix(b"---")
+            .or_else(|| line.strip_prefix(b"..."));
+        rest.is_some_and(|r| r.iter().all(|&b| b == b' ' || b == b'\r'))
+    };
+    // Every closing line, where it starts and ends, in order.
+    let mut closing = Vec::new();
+    for pattern in [&b"\n---"[..], b"\n..."] {
+        for i in memchr::memmem::find_iter(bytes, pattern) {
+            let (start, stop) = (i + 1, line_end(i + 1));
+            if closes(&bytes[start..stop]) {
+                closing.push((start, stop));
+            }
+        }
+    }
+    closing.sort_unstable();
+    let mut blocks = Vec::new();
+    let mut at = 0;
+    while let Some(i) = memchr::memmem::find(&bytes[at..], b"---") {
+        let dashes = at + i;
+        let end = line_end(dashes);
+        at = end.max(dashes + 3);
+        if !blank(&bytes[dashes + 3..end]) || end == bytes.len() {
+            continue;
+        }
+        // The first line inside may be neither blank nor a closing one.
+        let first = end + 1;
+        let first_end = line_end(first);
+        if blank(&bytes[first..first_end]) || closes(&bytes[first..first_end]) {
+            continue;
+        }
+        let next = closing.partition_point(|&(start, _)| start <= first_end);
+        if let Some(&(_, stop)) = closing.get(next) {
+            blocks.push(dashes..stop);
+        }
+    }
+    blocks
+}
+
+/// Whether `at` falls inside one of `blocks` (which are in order).
+pub(super) fn inside(blocks: &[Range<usize>], at: usize) -> bool {
+    blocks.iter().any(|b| b.start < at && at < b.end)
+}
+
+/// Whether the text may hold link reference or footnote definitions,
+/// which reach across the whole text: then it is never cut.
+pub(super) fn has_definitions(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"]:").is_some() || memchr::memmem::find(bytes, b"[^").is_some()
+}
+
+/// Where front matter ends (0 without any): it may hold blank lines and
+/// `#`, so no cut comes before. `None` when it never ends.
+pub(super) fn front_matter_end(text: &str) -> Option<usize> {
+    if !(text.starts_with("---") || text.starts_with("+++")) {
+        return Some(0);
+    }
+    let end = text
+        .lines()
+        .skip(1)
+        .position(|l| matches!(l, "---" | "..." | "+++"))?;
+    Some(text.lines().take(end + 2).map(|l| l.len() + 1).sum())
 }
 
 pub(super) fn render_notes<R: Render>(

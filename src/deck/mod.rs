@@ -12,6 +12,7 @@
 
 mod front_matter;
 mod halves;
+mod memory;
 mod walk;
 
 use std::collections::HashSet;
@@ -20,6 +21,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options};
 
 pub use front_matter::parse_front_matter;
+pub use memory::Memory;
 use walk::{new_slide, walk};
 
 /// Writes Markdown events as HTML. The deck decides what belongs to which
@@ -164,7 +166,43 @@ pub fn markdown_options() -> Options {
 /// configuration, which makes a title slide even if no text precedes the
 /// first heading.
 pub fn split<R: Render>(text: &str, slide_level: u8, title_known: bool, render: &R) -> Deck {
-    let mut deck = if text.len() < crate::par::WORTH_A_THREAD {
+    split_remembering(text, slide_level, title_known, render, None)
+}
+
+/// As [`split`], taking from `memory` what earlier calls walked of the
+/// same text, and keeping there what this one walks.
+pub fn split_remembering<R: Render>(
+    text: &str,
+    slide_level: u8,
+    title_known: bool,
+    render: &R,
+    memory: Option<&Memory>,
+) -> Deck {
+    let remembered = memory.and_then(|m| m.split(text, slide_level, render));
+    let mut deck = remembered.unwrap_or_else(|| walk_whole(text, slide_level, render));
+    let has_title_slide = deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);
+    if !has_title_slide && (title_known || deck.meta.title.is_some()) {
+        deck.slides.insert(0, new_slide(SlideKind::Title, 0));
+    }
+    let give = || {
+        let mut ids = Ids::default();
+        let titles = deck.slides.iter().enumerate();
+        titles.map(|(n, s)| ids.unique(&s.title, n)).collect()
+    };
+    let ids: Vec<String> = match memory {
+        Some(m) => m.ids(&deck.slides, give),
+        None => give(),
+    };
+    for (slide, id) in deck.slides.iter_mut().zip(ids) {
+        slide.id = id;
+    }
+    deck.text_len = text.len();
+    deck
+}
+
+/// The deck as walked, before ids: on two threads when it is big.
+fn walk_whole<R: Render>(text: &str, slide_level: u8, render: &R) -> Deck {
+    if text.len() < crate::par::WORTH_A_THREAD {
         let mut walked = walk(text, 0..text.len(), slide_level, render, None).deck;
         let notes = halves::render_notes(text, &walked, render);
         halves::attach_notes(&mut walked, notes);
@@ -173,17 +211,7 @@ pub fn split<R: Render>(text: &str, slide_level: u8, title_known: bool, render: 
         halves::halfway(text, slide_level)
             .and_then(|middle| halves::split_in_halves(text, middle, slide_level, render))
             .unwrap_or_else(|| halves::split_beside_notes(text, slide_level, render))
-    };
-    let has_title_slide = deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);
-    if !has_title_slide && (title_known || deck.meta.title.is_some()) {
-        deck.slides.insert(0, new_slide(SlideKind::Title, 0));
     }
-    let mut ids = Ids::default();
-    for (n, slide) in deck.slides.iter_mut().enumerate() {
-        slide.id = ids.unique(&slide.title, n);
-    }
-    deck.text_len = text.len();
-    deck
 }
 
 /// The ids given so far, and for each base the next number to try, so a
@@ -228,7 +256,7 @@ impl Ids {
 
 #[cfg(test)]
 mod tests {
-    use super::halves::{halfway, split_beside_notes, split_in_halves};
+    use super::halves::{self, halfway, split_beside_notes, split_in_halves};
     use super::*;
 
     /// HTML as pulldown-cmark writes it, without highlighting.
@@ -325,11 +353,13 @@ mod tests {
     }
 
     /// Every place `halfway` could cut a text: after a blank line, at a
-    /// heading of level 1 or 2.
+    /// heading of level 1 or 2, outside what may be a metadata block.
     fn cuts(text: &str) -> Vec<usize> {
+        let blocks = halves::metadata_blocks(text);
         text.match_indices("\n\n#")
             .map(|(i, _)| i + 2)
             .filter(|&l| text[l..].starts_with("# ") || text[l..].starts_with("## "))
+            .filter(|&l| !halves::inside(&blocks, l))
             .collect()
     }
 
@@ -397,6 +427,82 @@ mod tests {
     }
 
     #[test]
+    fn stretches_remembered_split_as_the_whole_or_not_at_all() {
+        // The pieces of the test above, cut at several places at once, and
+        // walked again after an edit with what the first walk kept.
+        let pieces = [
+            "## Slide\n\ntext *em* ![i](img/a.png)\n",
+            "# Part\n",
+            "```\ncode\n",
+            "```\n",
+            "<!--\nnote *x* ![n](img/n.png)\n",
+            "-->\n",
+            "<!-- inline -->\n",
+            "<pre>\n",
+            "</pre>\n",
+            "- item\n",
+            "para <!-- start\n",
+            "end --> after\n",
+            "---\n",
+            "## Second\n",
+        ];
+        let mut seed: u64 = 11;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut checked, mut refused) = (0, 0);
+        for _ in 0..1500 {
+            let mut text = String::new();
+            for _ in 0..6 + next(16) {
+                text.push_str(pieces[next(pieces.len())]);
+                if next(2) == 0 {
+                    text.push('\n');
+                }
+            }
+            let all = cuts(&text);
+            if all.is_empty() {
+                continue;
+            }
+            let chosen: Vec<usize> = all.iter().copied().filter(|_| next(2) == 0).collect();
+            if chosen.is_empty() {
+                continue;
+            }
+            let memory = Memory::default();
+            let whole = format!("{:?}", split_beside_notes(&text, 2, &Plain));
+            match memory::split_with_cuts(&memory, &text, &chosen, 2, &Plain) {
+                Some(deck) => {
+                    assert_eq!(format!("{deck:?}"), whole, "cuts {chosen:?} of {text:?}");
+                    checked += 1;
+                }
+                None => {
+                    refused += 1;
+                    continue;
+                }
+            }
+            // An edit in one stretch: the others are taken from memory and
+            // moved to where they now stand.
+            let at = chosen[next(chosen.len())];
+            let added = "## Added\n\nnew words\n\n";
+            let edited = format!("{}{added}{}", &text[..at], &text[at..]);
+            let moved: Vec<usize> = chosen
+                .iter()
+                .map(|&c| if c > at { c + added.len() } else { c })
+                .collect();
+            let whole = format!("{:?}", split_beside_notes(&edited, 2, &Plain));
+            if let Some(deck) = memory::split_with_cuts(&memory, &edited, &moved, 2, &Plain) {
+                assert_eq!(format!("{deck:?}"), whole, "cuts {moved:?} of {edited:?}");
+            }
+        }
+        assert!(
+            checked > 200 && refused > 100,
+            "{checked} checked, {refused} refused"
+        );
+    }
+
+    #[test]
     fn cuts_stay_out_of_front_matter_and_away_from_definitions() {
         let body = "## Slide\n\ntext\n\n".repeat(40);
         let front = format!(
@@ -409,6 +515,14 @@ mod tests {
         assert_eq!(halfway(&format!("{body}[a]: /url\n"), 2), None);
         assert_eq!(halfway(&format!("{body}x[^1]\n"), 2), None);
         assert!(halfway(&body, 2).is_some());
+        // A `---` line followed by text opens a metadata block wherever it
+        // stands, if a `---` or `...` line closes it further on.
+        let text = format!(
+            "{body}---\nkey: x\n\n{body}...\n{}",
+            "## Tail\n\n".repeat(110)
+        );
+        let cut = halfway(&text, 2).expect("a cut");
+        assert!(cut > text.find("...\n").unwrap(), "cut at {cut}");
         assert_eq!(halfway(&body.replace("## ", "### "), 2), None);
     }
 }

@@ -52,7 +52,7 @@ pub struct Rebuilt {
 }
 
 /// A burst of saves ends once no event has come for this long...
-const QUIET: Duration = Duration::from_millis(8);
+const QUIET: Duration = Duration::from_millis(3);
 /// ...or once it has gone on this long.
 const LONGEST_BURST: Duration = Duration::from_millis(250);
 
@@ -81,7 +81,13 @@ pub fn watch(
         // only changes count, or every build would start another.
         match event {
             Ok(e) if !e.kind.is_access() => drop(tx.send(e)),
-            _ => {}
+            Ok(_) => {}
+            // Events may have been lost: what was kept is not trusted.
+            Err(_) => {
+                let lost = notify::Event::new(notify::EventKind::Other)
+                    .set_flag(notify::event::Flag::Rescan);
+                drop(tx.send(lost));
+            }
         }
     })
     .map_err(|e| watch_error(&root, e))?;
@@ -100,14 +106,14 @@ pub fn watch(
     }
     // The first build comes after the watcher is set, so a save made while
     // it runs is not missed.
-    let mut builder = output::Builder::default();
+    let mut builder = output::Builder::remembering();
     let mut project = project;
     let mut changed = Vec::new();
     let mut first = true;
     loop {
         let start = Instant::now();
-        let result = builder.build(&project, targets, None);
-        let read = match &result {
+        let mut result = builder.build(&project, targets, None);
+        let read = match &mut result {
             Ok(built) => Some(inputs(built)),
             Err(_) => None,
         };
@@ -140,8 +146,17 @@ pub fn watch(
                     Err(_) => break,
                 }
             }
+            // What was read from a changed file is read again, whether or
+            // not the change calls for a rebuild by itself.
+            let mut touched: Vec<(PathBuf, bool)> = Vec::new();
             for e in &events {
+                if e.need_rescan() {
+                    builder.forget_all();
+                }
                 for p in &e.paths {
+                    if !p.starts_with(&build_dir) {
+                        touched.push((p.clone(), appears_or_goes(e)));
+                    }
                     let relevant = matters(p, &folders, &build_dir)
                         && (read.is_none()
                             || appears_or_goes(e)
@@ -154,6 +169,9 @@ pub fn watch(
                     }
                 }
             }
+            touched.sort();
+            touched.dedup();
+            builder.forget_files(&touched);
             if changed.is_empty() {
                 continue;
             }
@@ -187,11 +205,11 @@ pub fn watch(
     }
 }
 
-/// Every file a build read, where it really is.
-fn inputs(built: &[Built]) -> HashSet<PathBuf> {
+/// Every file a build read, where it really is (taken from the builds).
+fn inputs(built: &mut [Built]) -> HashSet<PathBuf> {
     built
-        .iter()
-        .flat_map(|b| b.inputs.iter().cloned())
+        .iter_mut()
+        .flat_map(|b| std::mem::take(&mut b.inputs))
         .collect()
 }
 

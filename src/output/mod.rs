@@ -74,9 +74,36 @@ pub fn build(project: &Project, targets: &[String], out: Option<&Path>) -> Resul
 pub struct Builder {
     hl: Highlighter,
     templates: Option<Templates>,
+    /// What builds keep for the next, when there will be one.
+    memory: Option<pipeline::Memory>,
 }
 
 impl Builder {
+    /// A builder for builds that follow one another (`watch`, `serve`):
+    /// each keeps what the next can take from it.
+    pub fn remembering() -> Builder {
+        Builder {
+            memory: Some(pipeline::Memory::default()),
+            ..Builder::default()
+        }
+    }
+
+    /// Paths that changed since the last build (with `true` for those
+    /// created, removed or renamed): what was read from them is read again.
+    pub fn forget_files(&self, changed: &[(PathBuf, bool)]) {
+        if let Some(memory) = &self.memory {
+            memory.files.forget(changed);
+        }
+    }
+
+    /// The watcher lost track: the next build reads everything again.
+    pub fn forget_all(&mut self) {
+        if let Some(memory) = &self.memory {
+            memory.forget_all();
+        }
+        self.templates = None;
+    }
+
     /// The talk's templates changed: load them again for the next build.
     pub fn forget_templates(&mut self) {
         self.templates = None;
@@ -93,7 +120,15 @@ impl Builder {
             self.templates = Some(Templates::load(&project.root)?);
         }
         let templates = self.templates.as_ref().expect("loaded above");
-        build_with(project, targets, out, &self.hl, templates)
+        let memory = self.memory.as_ref();
+        if let Some(m) = memory {
+            m.files.begin();
+        }
+        let built = build_with(project, targets, out, &self.hl, templates, memory);
+        if let (Some(m), true) = (memory, built.is_ok()) {
+            m.files.end();
+        }
+        built
     }
 }
 
@@ -103,9 +138,10 @@ fn build_with(
     out: Option<&Path>,
     hl: &Highlighter,
     templates: &Templates,
+    memory: Option<&pipeline::Memory>,
 ) -> Result<Vec<Built>> {
     let specs = pipeline::select(project, targets)?;
-    let ready = pipeline::analyze_all(project, &specs, hl)?;
+    let ready = pipeline::analyze_all(project, &specs, hl, memory)?;
     if project.config.build.strict {
         let mut warnings: Vec<Diagnostic> = ready
             .iter()

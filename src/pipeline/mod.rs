@@ -7,6 +7,7 @@ mod assets;
 pub mod fit;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::config::{Config, Project};
 use crate::deck::{self, CommentProblem, Cover, Deck};
@@ -86,6 +87,28 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
         .collect()
 }
 
+/// What builds keep for the next one, so that `watch` and `serve` redo
+/// only what a save changed: the files read (until the watcher says they
+/// changed) and each deck's slides by the text they came from.
+#[derive(Default)]
+pub struct Memory {
+    pub files: Arc<crate::source::Memory>,
+    decks: Mutex<std::collections::HashMap<String, Arc<deck::Memory>>>,
+}
+
+impl Memory {
+    fn deck(&self, name: &str) -> Arc<deck::Memory> {
+        let mut decks = self.decks.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(decks.entry(name.to_string()).or_default())
+    }
+
+    /// Forgets everything: the next build reads and walks it all.
+    pub fn forget_all(&self) {
+        self.files.forget_all();
+        self.decks.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
 /// A deck's sources, read and expanded.
 pub struct Loaded {
     pub sources: Sources,
@@ -111,7 +134,21 @@ pub fn load(
     extra_includes: &[PathBuf],
     reading: Reading,
 ) -> Result<Loaded> {
+    load_remembering(project, spec, extra_includes, reading, None)
+}
+
+/// As [`load`], taking files from `memory` where it still has them.
+fn load_remembering(
+    project: &Project,
+    spec: &DeckSpec,
+    extra_includes: &[PathBuf],
+    reading: Reading,
+    memory: Option<&Memory>,
+) -> Result<Loaded> {
     let mut sources = sources_for(&project.root, &project.config, extra_includes, reading);
+    if let Some(memory) = memory {
+        sources = sources.remembering(Arc::clone(&memory.files));
+    }
     let entry = load_entry(&mut sources, &spec.source)?;
     let options = m4::Options {
         defines: spec.defines.clone(),
@@ -184,7 +221,19 @@ impl Analyzed {
 /// Runs the pipeline up to writing. Any problem in the talk fails it, with
 /// every problem found.
 pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<Analyzed> {
-    let loaded = load(project, spec, &[], Reading::Talk)?;
+    analyze_remembering(project, spec, hl, None)
+}
+
+/// As [`analyze`], taking from `memory` what earlier builds did and
+/// keeping there what this one does.
+fn analyze_remembering(
+    project: &Project,
+    spec: &DeckSpec,
+    hl: &Highlighter,
+    memory: Option<&Memory>,
+) -> Result<Analyzed> {
+    let loaded = load_remembering(project, spec, &[], Reading::Talk, memory)?;
+    let slides_kept = memory.map(|m| m.deck(&spec.name));
     let mut problems = loaded.problem_diagnostics(true);
     let book = &project.config.book;
     let title_known = spec.title.is_some() || book.title.is_some();
@@ -194,7 +243,9 @@ pub fn analyze(project: &Project, spec: &DeckSpec, hl: &Highlighter) -> Result<A
             missing_images,
         };
         let level = project.config.build.slide_level;
-        deck::split(&loaded.expanded.text, level, title_known, &markdown)
+        // Boxes for missing pictures are rare: those slides are not kept.
+        let kept = slides_kept.as_deref().filter(|_| missing_images.is_none());
+        deck::split_remembering(&loaded.expanded.text, level, title_known, &markdown, kept)
     };
     let mut deck = split(None);
     let mut warnings = Vec::new();
@@ -392,11 +443,12 @@ pub fn analyze_all(
     project: &Project,
     specs: &[DeckSpec],
     hl: &Highlighter,
+    memory: Option<&Memory>,
 ) -> Result<Vec<Analyzed>> {
     let mut ready = Vec::new();
     let mut problems = Vec::new();
     for spec in specs {
-        match analyze(project, spec, hl) {
+        match analyze_remembering(project, spec, hl, memory) {
             Ok(a) => ready.push(a),
             Err(Error::Talk(ds)) => problems.extend(ds),
             Err(e) => return Err(e),

@@ -2,6 +2,7 @@
 //! reading each once.
 
 mod ahead;
+mod memory;
 mod resolve;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -14,6 +15,8 @@ use crate::error::Diagnostic;
 use crate::paths::absolute;
 pub use ahead::Guess;
 use ahead::ReadAhead;
+use memory::Lookup;
+pub use memory::Memory;
 use resolve::{stat, Found, RealDirs, Resolver};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -102,7 +105,7 @@ pub enum Reading {
 
 pub struct Sources {
     resolver: Arc<Resolver>,
-    files: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
     /// Keyed by the real path's bytes, which hash faster than a `Path`.
     by_real: HashMap<OsString, SourceId>,
     /// What each name given to `include` resolved to.
@@ -110,6 +113,8 @@ pub struct Sources {
     /// Real folders for the expander's own lookups and for references.
     real_dirs: RefCell<RealDirs>,
     ahead: ReadAhead,
+    /// What earlier builds read, and how they looked names up.
+    memory: Option<(Arc<Memory>, Lookup)>,
 }
 
 impl Sources {
@@ -130,6 +135,7 @@ impl Sources {
             reading,
         ));
         Sources {
+            memory: None,
             ahead: ReadAhead::new(Arc::clone(&resolver), guess),
             resolver,
             files: Vec::new(),
@@ -137,6 +143,12 @@ impl Sources {
             includes: HashMap::default(),
             real_dirs: Default::default(),
         }
+    }
+
+    /// Looks names up in `memory` first, and keeps what is found there.
+    pub fn remembering(mut self, memory: Arc<Memory>) -> Sources {
+        self.memory = Some((memory, self.resolver.lookup()));
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -179,12 +191,23 @@ impl Sources {
         if let Some(known) = self.includes.get(name) {
             return known.clone();
         }
-        let opened = match self.ahead.take(name) {
+        let recalled = self.memory.as_ref().and_then(|(m, l)| m.recall(l, name));
+        let opened = match recalled {
             Some(opened) => opened,
             None => {
-                let opened = self.resolver.open_include(name, self.real_dirs.get_mut());
-                if let Ok(file) = &opened {
-                    self.ahead.read_here(file.text.as_bytes());
+                let opened = match self.ahead.take(name) {
+                    Some(opened) => opened,
+                    None => {
+                        let opened = self.resolver.open_include(name, self.real_dirs.get_mut());
+                        if let Ok(file) = &opened {
+                            self.ahead.read_here(file.text.as_bytes());
+                        }
+                        opened
+                    }
+                }
+                .map(Arc::new);
+                if let Some((m, l)) = &self.memory {
+                    m.keep(l, name, &opened);
                 }
                 opened
             }
@@ -213,12 +236,12 @@ impl Sources {
             .real_path(&found.path, found.is_link, self.real_dirs.get_mut())?;
         let file = self.resolver.read(found, real)?;
         self.ahead.read_here(file.text.as_bytes());
-        Ok(self.add(file))
+        Ok(self.add(Arc::new(file)))
     }
 
     /// A file read, under the id it already had if it was read before
     /// under another name.
-    fn add(&mut self, file: SourceFile) -> SourceId {
+    fn add(&mut self, file: Arc<SourceFile>) -> SourceId {
         let next = SourceId(self.files.len() as u32);
         let id = *self
             .by_real
@@ -234,11 +257,11 @@ impl Sources {
     /// `book.toml`), so that what comes from it still has an origin.
     pub fn add_virtual(&mut self, name: &str, text: &str) -> SourceId {
         let id = SourceId(self.files.len() as u32);
-        self.files.push(SourceFile {
+        self.files.push(Arc::new(SourceFile {
             path: name.to_string(),
             real: PathBuf::from(name),
             text: text.into(),
-        });
+        }));
         id
     }
 

@@ -65,6 +65,16 @@ impl Resolver {
         &self.root
     }
 
+    /// How names are looked up, for a memory of what they found.
+    pub(super) fn lookup(&self) -> super::memory::Lookup {
+        super::memory::Lookup {
+            root: self.root.clone(),
+            include_dirs: self.include_dirs.clone(),
+            allow_outside_root: self.allow_outside_root,
+            reading: self.reading,
+        }
+    }
+
     pub fn has_include_dirs(&self) -> bool {
         !self.include_dirs.is_empty()
     }

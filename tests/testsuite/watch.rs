@@ -150,3 +150,112 @@ fn a_broken_book_toml_is_a_failed_build_and_mending_it_builds() {
         "{lines:#?}"
     );
 }
+
+/// A talk big enough (about 400 KB) that `watch` keeps its files and
+/// slides from build to build: 40 parts of 25 slides, a file included
+/// through a symbolic link, and one named by `sinclude` that is not there.
+fn big_talk() -> Talk {
+    let mut main = String::from("# Big\n\n");
+    let mut talk = Talk::new().file(
+        "book.toml",
+        "[book]\ntitle = \"Big\"\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+    );
+    for p in 0..40 {
+        main.push_str(&format!("include(parts/p{p}.md)\n"));
+        let mut part = String::new();
+        for s in 0..25 {
+            part.push_str(&format!(
+                "## Part {p} slide {s}\n\n* point {s} of part {p}, {}\n\n<!-- say {p}.{s} -->\n\n",
+                "words ".repeat(50)
+            ));
+        }
+        talk = talk.file(&format!("parts/p{p}.md"), part);
+    }
+    main.push_str("include(linked.md)\nsinclude(parts/later.md)\n");
+    let talk = talk
+        .file("main.md", main)
+        .file("a.md", "## From a\n\nText of a.\n")
+        .file("b.md", "## From b\n\nText of b.\n");
+    std::os::unix::fs::symlink("a.md", talk.path().join("linked.md")).unwrap();
+    talk
+}
+
+/// Waits for the builds a change starts, then checks that the deck
+/// `watch` wrote is, byte for byte, the deck a fresh build writes.
+fn same_as_fresh(talk: &Talk, w: &Watching, what: &str) {
+    loop {
+        let line = w.next();
+        if line.starts_with("built deck:") {
+            break;
+        }
+    }
+    // A change made of several events may start one more build.
+    w.lines_for(Duration::from_millis(400));
+    let out = tempfile::tempdir().unwrap();
+    let built = slidebook(talk.path())
+        .args(["build", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{what}: {built:?}");
+    for page in ["index.html", "handout.html"] {
+        let watched = talk.read(&format!("book/deck/{page}"));
+        let fresh = std::fs::read_to_string(out.path().join(page)).unwrap();
+        assert!(
+            watched == fresh,
+            "{what}: {page} differs from a fresh build"
+        );
+    }
+}
+
+#[test]
+fn each_rebuild_is_what_a_fresh_build_makes() {
+    let talk = big_talk();
+    let w = Watching::start(&talk);
+    assert!(w.next().starts_with("built deck: 1003 slides"));
+    w.next();
+    let edit = |path: &str, f: &dyn Fn(String) -> String| {
+        let text = talk.read(path);
+        std::fs::write(talk.path().join(path), f(text)).unwrap();
+    };
+    // A slide added in the middle of a part.
+    edit("parts/p17.md", &|t| {
+        t.replacen(
+            "## Part 17 slide 9",
+            "## Added\n\nNew.\n\n## Part 17 slide 9",
+            1,
+        )
+    });
+    same_as_fresh(&talk, &w, "a slide added");
+    assert!(talk.read("book/deck/index.html").contains("<h2>Added</h2>"));
+    // A comment left open swallows what follows up to the next heading,
+    // whatever stretch that falls in; closing it again gives it back.
+    edit("parts/p20.md", &|t| {
+        t.replacen("<!-- say 20.3 -->", "<!-- say 20.3", 1)
+    });
+    same_as_fresh(&talk, &w, "a comment left open");
+    edit("parts/p20.md", &|t| {
+        t.replacen("<!-- say 20.3", "<!-- say 20.3 -->", 1)
+    });
+    same_as_fresh(&talk, &w, "the comment closed");
+    // The file a `sinclude` names appears.
+    std::fs::write(talk.path().join("parts/later.md"), "## Later\n\nAt last.\n").unwrap();
+    same_as_fresh(&talk, &w, "a file appearing");
+    assert!(talk.read("book/deck/index.html").contains("At last."));
+    // The link is pointed at another file.
+    let tmp = talk.path().join("linked.tmp");
+    std::os::unix::fs::symlink("b.md", &tmp).unwrap();
+    std::fs::rename(&tmp, talk.path().join("linked.md")).unwrap();
+    same_as_fresh(&talk, &w, "a link pointed elsewhere");
+    assert!(talk.read("book/deck/index.html").contains("Text of b."));
+    // A folder of parts renamed away and back, with a part changed.
+    std::fs::rename(talk.path().join("parts"), talk.path().join("parts.old")).unwrap();
+    std::fs::write(
+        talk.path().join("parts.old/p3.md"),
+        "## Only\n\nOne slide.\n",
+    )
+    .unwrap();
+    std::fs::rename(talk.path().join("parts.old"), talk.path().join("parts")).unwrap();
+    same_as_fresh(&talk, &w, "a folder renamed away and back");
+    assert!(talk.read("book/deck/index.html").contains("One slide."));
+}
