@@ -7,6 +7,7 @@
 //! written. A talk with templates of its own also gets `slides`, every
 //! slide as data, to lay out as it likes.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::views::{BookView, DeckView, SlideView};
@@ -31,9 +32,9 @@ pub struct Templates {
     tera: Option<tera::Tera>,
     /// The talk has its own page templates, which may loop over `slides`.
     custom: bool,
-    runtime_css: String,
-    runtime_js: String,
-    handout_css: String,
+    runtime_css: Cow<'static, str>,
+    runtime_js: Cow<'static, str>,
+    handout_css: Cow<'static, str>,
     markers: [String; 3],
 }
 
@@ -41,19 +42,22 @@ impl Templates {
     /// The built-in set, each file replaced by `root/templates/NAME` if the
     /// talk has one.
     pub fn load(root: &Path) -> Result<Templates> {
-        let mut files = std::collections::HashMap::new();
+        // The built-in texts are used where they stand, not copied.
+        let mut files: std::collections::HashMap<&str, Cow<'static, str>> = Default::default();
         for (name, text) in BUILT_IN {
             let own = root.join("templates").join(name);
             let text = if own.is_file() {
-                std::fs::read_to_string(&own).map_err(Error::io(&own))?
+                Cow::Owned(std::fs::read_to_string(&own).map_err(Error::io(&own))?)
             } else {
-                text.to_string()
+                Cow::Borrowed(*text)
             };
             files.insert(*name, text);
         }
-        let custom = ["deck.html", "handout.html"]
-            .iter()
-            .any(|n| BUILT_IN.iter().any(|(b, text)| b == n && files[n] != *text));
+        let custom = ["deck.html", "handout.html"].iter().any(|n| {
+            BUILT_IN
+                .iter()
+                .any(|(b, text)| b == n && files[n] != **text)
+        });
         let tera = if custom {
             let mut tera = tera::Tera::default();
             for name in ["deck.html", "handout.html"] {
@@ -82,7 +86,6 @@ impl Templates {
         cover: &Cover,
         deck: &'d Deck,
     ) -> Result<(Page<'d>, Page<'d>)> {
-        let mut ctx = tera::Context::new();
         let book = &config.book;
         let (width, height) = config.build.aspect_ratio.size();
         let book_view = BookView {
@@ -100,38 +103,10 @@ impl Templates {
             date: cover.date.clone(),
         };
         let cover = std::sync::Arc::new(cover.clone());
-        // The big parts go in as markers and are written in their place
-        // when the page is written, so Tera never copies them.
-        ctx.insert("slides_html", &self.markers[0]);
-        ctx.insert("toc_html", &self.markers[1]);
-        ctx.insert("handout_html", &self.markers[2]);
-        if self.custom {
-            let slides: Vec<SlideView> = deck
-                .slides
-                .iter()
-                .enumerate()
-                .map(|(index, s)| SlideView {
-                    index,
-                    number: index + 1,
-                    id: &s.id,
-                    kind: s.kind,
-                    title: &s.title,
-                    body_html: &s.body_html,
-                    notes_html: &s.notes_html,
-                    has_notes: s.has_notes(),
-                })
-                .collect();
-            ctx.insert("slides", &slides);
-        }
-        ctx.insert("book", &book_view);
-        ctx.insert("deck", &deck_view);
-        ctx.insert("runtime_css", &self.runtime_css);
-        ctx.insert("runtime_js", &self.runtime_js);
-        ctx.insert("handout_css", &self.handout_css);
-        ctx.insert("reveal", &config.build.reveal.clone().unwrap_or_default());
         let reveal = config.build.reveal.clone().unwrap_or_default();
         let (deck_shell, handout_shell) = match &self.tera {
             Some(tera) => {
+                let ctx = self.context(deck, &book_view, &deck_view, &reveal);
                 let render = |name: &str| {
                     tera.render(name, &ctx)
                         .map_err(|e| template_error(name, &e))
@@ -170,6 +145,46 @@ impl Templates {
                 cover,
             },
         ))
+    }
+    /// What the talk's own templates are given. The big parts go in as
+    /// markers and are written in their place when the page is written,
+    /// so Tera never copies them.
+    fn context(
+        &self,
+        deck: &Deck,
+        book_view: &BookView,
+        deck_view: &DeckView,
+        reveal: &str,
+    ) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("slides_html", &self.markers[0]);
+        ctx.insert("toc_html", &self.markers[1]);
+        ctx.insert("handout_html", &self.markers[2]);
+        if self.custom {
+            let slides: Vec<SlideView> = deck
+                .slides
+                .iter()
+                .enumerate()
+                .map(|(index, s)| SlideView {
+                    index,
+                    number: index + 1,
+                    id: &s.id,
+                    kind: s.kind,
+                    title: &s.title,
+                    body_html: &s.body_html,
+                    notes_html: &s.notes_html,
+                    has_notes: s.has_notes(),
+                })
+                .collect();
+            ctx.insert("slides", &slides);
+        }
+        ctx.insert("book", book_view);
+        ctx.insert("deck", deck_view);
+        ctx.insert("runtime_css", &self.runtime_css);
+        ctx.insert("runtime_js", &self.runtime_js);
+        ctx.insert("handout_css", &self.handout_css);
+        ctx.insert("reveal", reveal);
+        ctx
     }
 }
 

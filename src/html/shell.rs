@@ -3,6 +3,8 @@
 //! holds them together), without parsing a template on every build. A
 //! talk with its own page templates goes through Tera.
 
+use std::fmt::Write as _;
+
 use super::views::{BookView, DeckView};
 
 /// Tera's escaping of a value, so the bytes match.
@@ -21,16 +23,18 @@ fn title(book: &BookView, deck: &DeckView) -> String {
 
 fn head_meta(out: &mut String, book: &BookView) {
     if !book.description.is_empty() {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n<meta name=\"description\" content=\"{}\">",
             e(&book.description)
-        ));
+        );
     }
     if !book.authors.is_empty() {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n<meta name=\"author\" content=\"{}\">",
             e(&book.authors.join(", "))
-        ));
+        );
     }
 }
 
@@ -49,29 +53,31 @@ pub fn deck(
         e(&book.language),
         title(book, deck)
     );
+    // The runtime is most of the page: room for it at once.
+    out.reserve(css.len() + js.len() + slides.len() + 4096);
     head_meta(&mut out, book);
     if reveal.is_empty() {
-        out.push_str(&format!(
+        let _ = write!(out,
             "\n<style>\n{css}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n@page {{ size: {w}px {h}px; margin: 0; }}\n</style>\n<noscript><style>\nhtml, body {{ height: auto; overflow: auto; }}\n.reveal {{ position: static; overflow: visible; }}\n.reveal > .slides {{ position: static; transform: none; height: auto; margin: 0 auto; background: none; box-shadow: none; }}\n.reveal > .slides > section {{ display: flex; position: relative; width: var(--sb-w); height: var(--sb-h); margin-bottom: 16px; }}\n</style></noscript>"
-        ));
+        );
     } else {
         let r = e(reveal);
-        out.push_str(&format!(
+        let _ = write!(out,
             "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">"
-        ));
+        );
     }
-    out.push_str(&format!(
+    let _ = write!(out,
         "\n</head>\n<body>\n<div class=\"reveal\" data-width=\"{w}\" data-height=\"{h}\" data-aspect=\"{}\" data-deck=\"{}\">\n<div class=\"slides\">{slides}\n</div>\n</div>",
         e(deck.aspect),
         e(&deck.name)
-    ));
+    );
     if reveal.is_empty() {
-        out.push_str(&format!("\n<script>\n{js}\n</script>"));
+        let _ = write!(out, "\n<script>\n{js}\n</script>");
     } else {
-        out.push_str(&format!(
+        let _ = write!(out,
             "\n<script src=\"{}/dist/reveal.js\"></script>\n<script>\nReveal.initialize({{ hash: true, width: {w}, height: {h} }});\n</script>",
             e(reveal)
-        ));
+        );
     }
     out.push_str("\n</body>\n</html>\n");
     out
@@ -85,40 +91,43 @@ pub fn handout(book: &BookView, deck: &DeckView, css: &str, toc: &str, entries: 
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{title} (handout)</title>",
         e(&book.language),
     );
+    out.reserve(css.len() + toc.len() + entries.len() + 4096);
     head_meta(&mut out, book);
-    out.push_str(&format!(
+    let _ = write!(out,
         "\n<style>\n{css}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; --sb-ratio: {w} / {h}; }}\n</style>\n</head>\n<body>\n<main class=\"handout\" data-aspect=\"{}\">\n<header class=\"h-header\">",
         e(deck.aspect)
-    ));
+    );
     if !book.title.is_empty() && book.title != deck.title {
-        out.push_str(&format!("\n<p class=\"h-book\">{}</p>", e(&book.title)));
+        let _ = write!(out, "\n<p class=\"h-book\">{}</p>", e(&book.title));
     }
-    out.push_str(&format!("\n<h1>{title}</h1>"));
+    let _ = write!(out, "\n<h1>{title}</h1>");
     let authors = !book.authors.is_empty();
     if authors || !deck.date.is_empty() {
         out.push_str("\n<p class=\"h-meta\">");
         if authors {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "<span class=\"h-authors\">{}</span>",
                 e(&book.authors.join(", "))
-            ));
+            );
         }
         if authors && !deck.date.is_empty() {
             out.push_str("<span class=\"h-sep\" aria-hidden=\"true\"> · </span>");
         }
         if !deck.date.is_empty() {
-            out.push_str(&format!("<span class=\"h-date\">{}</span>", e(&deck.date)));
+            let _ = write!(out, "<span class=\"h-date\">{}</span>", e(&deck.date));
         }
         out.push_str("</p>");
     }
     if !book.description.is_empty() {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n<p class=\"h-description\">{}</p>",
             e(&book.description)
-        ));
+        );
     }
-    out.push_str(&format!(
+    let _ = write!(out,
         "\n</header>\n\n<nav class=\"h-toc\" aria-labelledby=\"h-toc-title\">\n<h2 id=\"h-toc-title\">Contents</h2>\n<ol>{toc}\n</ol>\n</nav>\n\n{entries}\n</main>\n</body>\n</html>\n"
-    ));
+    );
     out
 }
