@@ -60,6 +60,34 @@ pub struct BuildConfig {
     /// A folder or URL with a real reveal.js to use instead of the
     /// built-in runtime.
     pub reveal: Option<String>,
+    /// The built-in runtime's look.
+    pub theme: Theme,
+    /// Stylesheets of the talk's own, read after the theme's rules.
+    pub css: Vec<PathBuf>,
+    /// Every deck shows its lists an item at a time.
+    pub incremental: bool,
+}
+
+/// The built-in themes: all offline, with the system's fonts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+    /// Black on white at full strength, large rules: for projectors in
+    /// bright rooms.
+    HighContrast,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::HighContrast => "high-contrast",
+        }
+    }
 }
 
 impl Default for BuildConfig {
@@ -73,6 +101,9 @@ impl Default for BuildConfig {
             allow_build_dir_outside_root: false,
             strict: false,
             reveal: None,
+            theme: Theme::Light,
+            css: Vec::new(),
+            incremental: false,
         }
     }
 }
@@ -114,6 +145,9 @@ pub struct DeckConfig {
     /// Macros defined before the source is read (m4's `-D`).
     #[serde(default)]
     pub defines: BTreeMap<String, String>,
+    /// Lists are shown an item at a time (`[build] incremental` when unset).
+    #[serde(default)]
+    pub incremental: Option<bool>,
 }
 
 /// A talk: its root folder and its configuration.
@@ -224,8 +258,11 @@ const BUILD_KEYS: &[&str] = &[
     "allow-build-dir-outside-root",
     "strict",
     "reveal",
+    "theme",
+    "css",
+    "incremental",
 ];
-const DECK_KEYS: &[&str] = &["name", "source", "title", "defines"];
+const DECK_KEYS: &[&str] = &["name", "source", "title", "defines", "incremental"];
 
 /// Every key of the document that no table takes: the key, where it is,
 /// its table, and the keys that table does take.

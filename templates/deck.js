@@ -22,6 +22,7 @@
   var MSG = 'slidebook';
 
   var current = -1;
+  var step = 0;           // fragments of the current slide shown so far
   var black = false;
   var peer = null;        // the other window: the speaker popup, or our opener
   var overviewOpen = false;
@@ -260,10 +261,27 @@
 
   /* ---------- navigation ---------- */
 
+  /* A slide's fragments (class="fragment", as reveal.js marks them), in
+     the order they appear. */
+  function fragmentsOf(i) {
+    return slides[i] ? Array.prototype.slice.call(slides[i].querySelectorAll('.fragment')) : [];
+  }
+
+  /* Shows the first `n` fragments of slide `i`, hides the rest. */
+  function showFragments(i, n) {
+    fragmentsOf(i).forEach(function (f, k) {
+      f.classList.toggle('visible', k < n);
+      f.classList.toggle('current-fragment', k === n - 1);
+    });
+  }
+
   function go(i, opts) {
     opts = opts || {};
     i = clamp(i);
-    if (i === current && !opts.force) return;
+    var want = opts.step == null ? 0 : Math.max(0, Math.min(opts.step, fragmentsOf(i).length));
+    if (i === current && want === step && !opts.force) return;
+    step = want;
+    showFragments(i, step);
     current = i;
     slides.forEach(function (s, j) {
       s.classList.toggle('present', j === i);
@@ -278,8 +296,16 @@
     if (!opts.remote) sendState();
   }
 
-  function next() { go(current + 1); }
-  function prev() { go(current - 1); }
+  /* Next and previous step through the slide's fragments first; going
+     back onto a slide shows all of them, as reveal.js does. */
+  function next() {
+    if (step < fragmentsOf(current).length) go(current, { step: step + 1 });
+    else go(current + 1);
+  }
+  function prev() {
+    if (step > 0) go(current, { step: step - 1 });
+    else if (current > 0) go(current - 1, { step: fragmentsOf(current - 1).length });
+  }
 
   function updateChrome() {
     if (!ui.number) return;
@@ -292,10 +318,19 @@
 
   /* #/3 is the fourth slide (as in reveal.js); #/some-id and #some-id
      select the slide with that id, or the slide containing that element. */
+  /* #/3/0/1 is the fourth slide with its second fragment shown (as
+     reveal.js writes it); readHash gives the slide and sets hashStep. */
+  var hashStep = 0;
   function readHash() {
     var h = location.hash.replace(/^#/, '');
     try { h = decodeURIComponent(h); } catch (e) { /* keep raw */ }
+    hashStep = 0;
     if (!h || h === '/') return null;
+    var f = /^\/(\d+)\/\d+\/(\d+)$/.exec(h);
+    if (f) {
+      hashStep = parseInt(f[2], 10) + 1;
+      return clamp(parseInt(f[1], 10));
+    }
     var m = /^\/(\d+)(\/\d*)*$/.exec(h);
     if (m) return clamp(parseInt(m[1], 10));
     var name = h.replace(/^\//, '').split('/')[0];
@@ -308,7 +343,7 @@
   }
 
   function writeHash() {
-    var want = '#/' + current;
+    var want = '#/' + current + (step > 0 ? '/0/' + (step - 1) : '');
     if (location.hash === want) return;
     try {
       history.replaceState(history.state, '', want);
@@ -392,7 +427,7 @@
   }
 
   function sendState() {
-    post(peer, { type: 'state', index: current, black: black });
+    post(peer, { type: 'state', index: current, step: step, black: black });
   }
 
   window.addEventListener('message', function (e) {
@@ -401,7 +436,7 @@
     if (isSpeaker) {
       if (e.source !== window.opener) return;
       if (d.type === 'state') {
-        go(d.index, { remote: true });
+        go(d.index, { remote: true, step: d.step });
         setBlack(d.black, { remote: true });
       }
       return;
@@ -411,7 +446,7 @@
     if (d.type === 'hello' || (d.type === 'ping' && !known)) {
       sendState();
     } else if (d.type === 'state') {
-      go(d.index, { remote: true });
+      go(d.index, { remote: true, step: d.step });
       setBlack(d.black, { remote: true });
     }
   });
@@ -532,7 +567,13 @@
     cf.style.height = (cw * H / W) + 'px';
     cf.appendChild(makeThumb(slides[current], cw));
     nf.textContent = '';
-    if (current + 1 < slides.length) {
+    var frags = fragmentsOf(current).length;
+    if (step < frags) {
+      // What comes next is this slide's next fragment.
+      showFragments(current, step + 1);
+      nf.appendChild(makeThumb(slides[current], nw));
+      showFragments(current, step);
+    } else if (current + 1 < slides.length) {
       nf.appendChild(makeThumb(slides[current + 1], nw));
     } else {
       var end = el('div', 'sb-thumb sb-sp-end', 'End of deck');
@@ -548,7 +589,9 @@
       ui.notes.appendChild(el('p', 'sb-sp-notes-empty', 'No notes for this slide.'));
     }
     ui.notes.scrollTop = 0;
-    ui.count.textContent = (current + 1) + ' / ' + slides.length + ' \u00b7 ' + slideTitle(slides[current], current);
+    ui.count.textContent = (current + 1) + ' / ' + slides.length +
+      (frags ? ' \u00b7 step ' + step + ' / ' + frags : '') +
+      ' \u00b7 ' + slideTitle(slides[current], current);
   }
 
   /* ---------- deck chrome: progress, number, arrows, blackout, overview ---------- */
@@ -682,7 +725,7 @@
   }
   layoutStage();
   var start = readHash();
-  go(start == null ? 0 : start, { force: true, remote: true });
+  go(start == null ? 0 : start, { force: true, remote: true, step: hashStep });
 
   if (isSpeaker && peer) {
     post(peer, { type: 'hello' });
@@ -712,7 +755,7 @@
       }
     },
     refresh: function () {
-      go(current, { force: true, remote: true });
+      go(current, { force: true, remote: true, step: step });
       if (overviewOpen) {
         closeOverview();
         openOverview();
@@ -727,7 +770,7 @@
   });
   window.addEventListener('hashchange', function () {
     var i = readHash();
-    if (i != null) go(i);
+    if (i != null) go(i, { step: hashStep });
   });
   document.addEventListener('keydown', onKey);
   onTouch();

@@ -17,6 +17,7 @@ pub fn run(project: &Project, file: &Path, include: &[PathBuf], define: &[String
         name: String::new(),
         source: cwd.join(file),
         title: None,
+        incremental: false,
         defines: define
             .iter()
             .map(|d| match d.split_once('=') {

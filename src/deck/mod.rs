@@ -58,6 +58,77 @@ pub struct Slide {
     /// what decides whether it can fit.
     pub list_items: usize,
     pub code_lines: usize,
+    /// What the author set on the slide: `{#id .class key=value}` after its
+    /// heading, or a `<!-- .slide: ... -->` comment.
+    pub attrs: SlideAttrs,
+}
+
+/// A slide's own id, classes and attributes, as the author wrote them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlideAttrs {
+    pub id: Option<String>,
+    pub classes: Vec<String>,
+    pub attrs: Vec<(String, String)>,
+}
+
+impl SlideAttrs {
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none() && self.classes.is_empty() && self.attrs.is_empty()
+    }
+
+    /// The value of attribute `key`, the last one set.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Reads reveal.js's `key="value" key2=value class="a b"` (the text of
+    /// a `<!-- .slide: -->` comment) into these attributes.
+    pub fn read(&mut self, text: &str) {
+        let mut rest = text.trim();
+        while !rest.is_empty() {
+            let key_end = rest
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(rest.len());
+            let key = &rest[..key_end];
+            rest = rest[key_end..].trim_start();
+            let value = if let Some(after) = rest.strip_prefix('=') {
+                let after = after.trim_start();
+                let (value, next) = match after.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let body = &after[1..];
+                        let end = body.find(q).unwrap_or(body.len());
+                        (&body[..end], body.get(end + 1..).unwrap_or(""))
+                    }
+                    _ => {
+                        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                        (&after[..end], &after[end..])
+                    }
+                };
+                rest = next.trim_start();
+                value
+            } else {
+                ""
+            };
+            if key.is_empty() {
+                // A stray `=` or quote: skip one character and go on.
+                let mut chars = rest.chars();
+                chars.next();
+                rest = chars.as_str().trim_start();
+                continue;
+            }
+            match key {
+                "class" => self
+                    .classes
+                    .extend(value.split_whitespace().map(String::from)),
+                "id" if !value.is_empty() => self.id = Some(value.to_string()),
+                _ => self.attrs.push((key.to_string(), value.to_string())),
+            }
+        }
+    }
 }
 
 impl Slide {
@@ -125,6 +196,19 @@ pub struct Deck {
 }
 
 impl Deck {
+    /// Marks the list items of incremental slides (`{.incremental}` on the
+    /// heading, or every slide with `all`) as fragments, to be shown one
+    /// at a time; `{.nonincremental}` keeps a slide's lists whole.
+    pub fn reveal_lists(&mut self, all: bool) {
+        for slide in &mut self.slides {
+            let has = |c: &str| slide.attrs.classes.iter().any(|k| k == c);
+            let on = (all || has("incremental")) && !has("nonincremental");
+            if on && slide.body_html.contains("<li>") {
+                slide.body_html = slide.body_html.replace("<li>", "<li class=\"fragment\">");
+            }
+        }
+    }
+
     /// Slides with notes, as the summary counts them.
     pub fn notes_count(&self) -> usize {
         self.slides.iter().filter(|s| s.has_notes()).count()
@@ -159,6 +243,7 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Splits expanded text into slides. Headings of level up to `slide_level`
@@ -186,8 +271,19 @@ pub fn split_remembering<R: Render>(
     }
     let give = || {
         let mut ids = Ids::default();
+        // Ids the author chose are theirs; the others are made around them.
+        for s in &deck.slides {
+            if let Some(id) = &s.attrs.id {
+                ids.seen.insert(id.clone());
+            }
+        }
         let titles = deck.slides.iter().enumerate();
-        titles.map(|(n, s)| ids.unique(&s.title, n)).collect()
+        titles
+            .map(|(n, s)| match &s.attrs.id {
+                Some(id) => id.clone(),
+                None => ids.unique(&s.title, n),
+            })
+            .collect()
     };
     let ids: Vec<String> = match memory {
         Some(m) => m.ids(&deck.slides, give),

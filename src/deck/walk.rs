@@ -6,7 +6,10 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::front_matter::parse_front_matter;
-use super::{markdown_options, CommentProblem, Deck, RefKind, Reference, Render, Slide, SlideKind};
+use super::{
+    markdown_options, CommentProblem, Deck, RefKind, Reference, Render, Slide, SlideAttrs,
+    SlideKind,
+};
 
 /// A walk over part of the text.
 pub(super) struct Walked {
@@ -42,6 +45,8 @@ pub(super) fn walk<R: Render>(
         meta: None,
         notes_tx,
         notes_batch: Vec::new(),
+        in_pause: false,
+        pauses: 0,
     };
     let fed = s.feed(part.clone());
     s.flush();
@@ -63,6 +68,7 @@ pub(super) fn new_slide(kind: SlideKind, at: usize) -> Slide {
         at,
         list_items: 0,
         code_lines: 0,
+        attrs: Default::default(),
     }
 }
 
@@ -88,6 +94,11 @@ struct Splitter<'a, R> {
     /// Notes found and not sent yet: sending each alone would wake the
     /// notes thread ten thousand times.
     notes_batch: Vec<Range<usize>>,
+    /// Inside a `. . .` paragraph, which is a pause, not text.
+    in_pause: bool,
+    /// Pauses on the current slide: each opens a fragment that runs to the
+    /// slide's end.
+    pauses: usize,
 }
 
 /// How a stretch of text ended, for [`Walked::ends_cleanly`].
@@ -157,11 +168,33 @@ impl<'a, R: Render> Splitter<'a, R> {
         }
     }
 
-    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
-        match &event {
-            Event::Start(Tag::Heading { level, .. })
-                if self.depth == 0 && heading_level(*level) <= self.slide_level =>
-            {
+    fn event(&mut self, mut event: Event<'a>, range: Range<usize>) {
+        // `. . .` alone in a paragraph pauses (as in pandoc's slides): what
+        // follows on the slide is shown at the next step.
+        if self.in_pause {
+            if let Event::End(TagEnd::Paragraph) = event {
+                self.in_pause = false;
+                self.depth -= 1;
+            }
+            return;
+        }
+        if let Event::Start(Tag::Paragraph) = event {
+            if self.depth == 0 && self.text[range.clone()].trim() == ". . ." {
+                self.in_pause = true;
+                self.depth += 1;
+                self.pauses += 1;
+                self.events
+                    .push(Event::Html(CowStr::Borrowed("<div class=\"fragment\">\n")));
+                return;
+            }
+        }
+        match &mut event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) if self.depth == 0 && heading_level(*level) <= self.slide_level => {
                 let kind = if heading_level(*level) < self.slide_level {
                     SlideKind::Section
                 } else {
@@ -169,6 +202,17 @@ impl<'a, R: Render> Splitter<'a, R> {
                 };
                 self.start_slide(kind, range.start);
                 self.heading = Some(String::new());
+                // `{#id .class key=value}` belongs to the slide, as in
+                // pandoc's slides: it goes on the section, not the heading.
+                self.current.attrs = SlideAttrs {
+                    id: id.take().map(|i| i.to_string()),
+                    classes: classes.drain(..).map(|c| c.to_string()).collect(),
+                    attrs: attrs
+                        .drain(..)
+                        .map(|(k, v)| (k.to_string(), v.map_or(String::new(), |v| v.to_string())))
+                        .collect(),
+                };
+                self.background_ref(range.start);
             }
             Event::End(TagEnd::Heading(_)) if self.depth == 1 && self.heading.is_some() => {
                 self.current.title = self.heading.take().unwrap_or_default().trim().to_string();
@@ -292,7 +336,17 @@ impl<'a, R: Render> Splitter<'a, R> {
         let searched = &self.text[inner..close.unwrap_or(self.text.len())];
         let reopened = memchr::memmem::find(searched.as_bytes(), b"<!--").map(|i| inner + i);
         let (end, found) = match (close, reopened) {
-            (Some(close), None) => (close, Comment::Closed(close + 3)),
+            (Some(close), None) => {
+                // reveal.js's `<!-- .slide: ... -->` sets the slide's
+                // attributes; it is no note.
+                let inside = self.text[inner..close].trim_start();
+                if let Some(attrs) = inside.strip_prefix(".slide:") {
+                    self.current.attrs.read(attrs);
+                    self.background_ref(start);
+                    return Comment::Closed(close + 3);
+                }
+                (close, Comment::Closed(close + 3))
+            }
             (_, reopened) => {
                 let limit = reopened.unwrap_or(self.text.len());
                 let resume = next_slide_line(self.text, inner, limit);
@@ -313,6 +367,18 @@ impl<'a, R: Render> Splitter<'a, R> {
         found
     }
 
+    /// A slide's background picture is copied and checked like any other.
+    fn background_ref(&mut self, at: usize) {
+        if let Some(url) = self.current.attrs.get("data-background-image") {
+            self.deck.refs.push(Reference {
+                kind: RefKind::Image,
+                url: url.to_string(),
+                at,
+                in_notes: false,
+            });
+        }
+    }
+
     fn start_slide(&mut self, kind: SlideKind, at: usize) {
         self.flush();
         self.current = new_slide(kind, at);
@@ -321,6 +387,9 @@ impl<'a, R: Render> Splitter<'a, R> {
     /// Ends the current slide, keeping it unless it is an empty one left
     /// by a rule right before a heading.
     fn flush(&mut self) {
+        for _ in 0..std::mem::take(&mut self.pauses) {
+            self.events.push(Event::Html(CowStr::Borrowed("</div>\n")));
+        }
         let html = self.render.html(self.events.drain(..));
         let mut slide = std::mem::replace(&mut self.current, new_slide(SlideKind::Content, 0));
         slide.body_html = html;

@@ -101,6 +101,13 @@ impl Templates {
             width,
             height,
             date: cover.date.clone(),
+            theme: config.build.theme.as_str(),
+            css: config
+                .build
+                .css
+                .iter()
+                .map(|p| crate::paths::normalize(p).to_string_lossy().into_owned())
+                .collect(),
         };
         let cover = std::sync::Arc::new(cover.clone());
         let reveal = config.build.reveal.clone().unwrap_or_default();
@@ -306,6 +313,12 @@ mod tests {
                     "2026-11-30".into()
                 } else {
                     String::new()
+                },
+                theme: ["light", "dark", "high-contrast"][n % 3],
+                css: if n % 2 == 0 {
+                    vec![]
+                } else {
+                    vec!["style/talk.css".into(), "a&b.css".into()]
                 },
             };
             let reveal = if n % 4 == 1 { "../reveal.js" } else { "" };

@@ -48,8 +48,12 @@ pub fn deck(
     slides: &str,
 ) -> String {
     let (w, h) = (deck.width, deck.height);
+    let theme = match deck.theme {
+        "light" => String::new(),
+        other => format!(" data-theme=\"{}\"", e(other)),
+    };
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{}</title>",
+        "<!DOCTYPE html>\n<html lang=\"{}\"{theme}>\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{}</title>",
         e(&book.language),
         title(book, deck)
     );
@@ -65,6 +69,9 @@ pub fn deck(
         let _ = write!(out,
             "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">"
         );
+    }
+    for href in &deck.css {
+        let _ = write!(out, "\n<link rel=\"stylesheet\" href=\"{}\">", e(href));
     }
     let _ = write!(out,
         "\n</head>\n<body>\n<div class=\"reveal\" data-width=\"{w}\" data-height=\"{h}\" data-aspect=\"{}\" data-deck=\"{}\">\n<div class=\"slides\">{slides}\n</div>\n</div>",

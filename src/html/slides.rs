@@ -8,7 +8,7 @@
 use std::io::{Result, Write};
 
 use super::escape;
-use crate::deck::{Cover, Deck, Slide, SlideKind};
+use crate::deck::{Cover, Deck, Slide, SlideAttrs, SlideKind};
 
 fn kind_name(kind: SlideKind) -> &'static str {
     match kind {
@@ -51,6 +51,7 @@ pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()>
         if !s.title.is_empty() {
             write!(out, " data-title=\"{}\"", escape(&s.title))?;
         }
+        section_attrs(out, &s.attrs)?;
         out.write_all(b">")?;
         if s.kind == SlideKind::Title {
             out.write_all(b"\n<div class=\"sb-titleblock\">")?;
@@ -65,6 +66,61 @@ pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()>
         out.write_all(b"\n</section>")?;
     }
     Ok(())
+}
+
+/// What the author set on a slide, on its `<section>`: classes, the
+/// attributes as written (reveal.js reads `data-background-*` itself), and
+/// for the built-in runtime the background as a style, so it shows in
+/// print too.
+fn section_attrs(out: &mut impl Write, a: &SlideAttrs) -> Result<()> {
+    if !a.classes.is_empty() {
+        write!(out, " class=\"{}\"", escape(&a.classes.join(" ")))?;
+    }
+    let mut style = String::new();
+    for (key, value) in &a.attrs {
+        // Names other than an attribute's would break the tag.
+        let name_ok = key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+            && key.starts_with(|c: char| c.is_ascii_alphabetic());
+        if !name_ok
+            || matches!(
+                key.as_str(),
+                "id" | "class" | "style" | "data-kind" | "data-number" | "data-title"
+            )
+        {
+            continue;
+        }
+        write!(out, " {key}=\"{}\"", escape(value))?;
+        match key.as_str() {
+            "data-background-color" | "data-background" if plain_css(value) => {
+                style.push_str(&format!("background-color: {value}; "));
+            }
+            "data-background-image" if !value.contains(['"', '\\', '\n']) => {
+                style.push_str(&format!(
+                    "background-image: url(\"{value}\"); background-size: cover; background-position: center; "
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Some(css) = a.get("style") {
+        style.push_str(css);
+    }
+    if !style.is_empty() {
+        write!(out, " style=\"{}\"", escape(style.trim_end()))?;
+    }
+    Ok(())
+}
+
+/// A colour as CSS writes it (`#000`, `navy`, `rgb(0 0 0 / 50%)`): nothing
+/// that could end the declaration.
+fn plain_css(value: &str) -> bool {
+    !value.is_empty()
+        && value.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '#' | '(' | ')' | ',' | '.' | '%' | ' ' | '/' | '-')
+        })
 }
 
 /// The handout's table of contents: one link per slide.

@@ -22,6 +22,10 @@ pub(super) struct DeckView {
     pub width: u32,
     pub height: u32,
     pub date: String,
+    /// The built-in theme's name.
+    pub theme: &'static str,
+    /// The talk's own stylesheets, as the page links them.
+    pub css: Vec<String>,
 }
 
 #[derive(Serialize)]

@@ -69,6 +69,40 @@ fn copy_path(path: &str) -> Result<String, &'static str> {
     Ok(rel.into_owned())
 }
 
+/// The talk's own stylesheets (`[build] css`), copied like pictures; one
+/// that is missing or would land outside the deck is an error.
+pub fn stylesheets(loaded: &Loaded, css: &[PathBuf], assets: &mut Assets) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for path in css {
+        let shown = path.to_string_lossy();
+        let why = match loaded.sources.resolve_reference(&shown) {
+            Ok(file) if file.is_file() => match copy_path(&shown) {
+                Ok(rel) => {
+                    assets.insert(rel, file);
+                    continue;
+                }
+                Err(why) => why.to_string(),
+            },
+            Ok(_) => "is not a file".to_string(),
+            Err(LoadError::OutsideRoot(real)) => {
+                format!(
+                    "is outside the talk's root (it resolves to {})",
+                    real.display()
+                )
+            }
+            Err(_) => "not found".to_string(),
+        };
+        problems.push(
+            Diagnostic::new(format!(
+                "{}: stylesheet `{shown}` (under [build] css) {why}",
+                crate::config::CONFIG_FILE
+            ))
+            .help("name a CSS file inside the talk, from its root (for example `style/talk.css`)"),
+        );
+    }
+    problems
+}
+
 /// Resolves every reference of the deck; what does not resolve becomes a
 /// diagnostic at the reference's source.
 pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {

@@ -27,6 +27,8 @@ pub struct DeckSpec {
     pub source: PathBuf,
     pub title: Option<String>,
     pub defines: Vec<(String, String)>,
+    /// Lists are shown an item at a time.
+    pub incremental: bool,
 }
 
 /// The decks the command line names: deck names from `book.toml` or paths
@@ -37,6 +39,7 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
         source: project.root.join(&d.source),
         title: d.title.clone(),
         defines: d.defines.clone().into_iter().collect(),
+        incremental: d.incremental.unwrap_or(project.config.build.incremental),
     };
     if names.is_empty() {
         if project.config.decks.is_empty() {
@@ -69,6 +72,7 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
                     source: std::env::current_dir().unwrap_or_default().join(path),
                     title: None,
                     defines: Vec::new(),
+                    incremental: project.config.build.incremental,
                 });
             }
             let decks: Vec<&str> = project
@@ -261,8 +265,10 @@ fn analyze_remembering(
     } else {
         sure_overflows(&loaded, &deck)
     };
-    let resolved = assets::resolve(&loaded, &deck);
+    let mut resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
+    let css = &project.config.build.css;
+    problems.extend(assets::stylesheets(&loaded, css, &mut resolved.assets));
     warnings.extend(resolved.missing);
     if !problems.is_empty() {
         // Every problem is told, the lesser ones as what they are.
@@ -274,6 +280,7 @@ fn analyze_remembering(
     if !resolved.missing_images.is_empty() {
         deck = split(Some(&resolved.missing_images));
     }
+    deck.reveal_lists(spec.incremental);
     let assets = resolved.assets;
     Ok(Analyzed {
         cover: cover(project, spec, &deck),
