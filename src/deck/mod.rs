@@ -10,6 +10,7 @@
 //! [`walk`] splits, [`halves`] puts big talks on two threads,
 //! [`front_matter`] reads the metadata block.
 
+mod divs;
 mod front_matter;
 mod halves;
 mod memory;
@@ -196,6 +197,29 @@ pub struct Deck {
 }
 
 impl Deck {
+    /// Moves every offset the deck records (slides, notes, references,
+    /// comment problems) through `f`.
+    pub fn map_offsets(&mut self, f: impl Fn(usize) -> usize) {
+        for slide in &mut self.slides {
+            slide.at = f(slide.at);
+            for note in &mut slide.notes {
+                *note = f(note.start)..f(note.end);
+            }
+        }
+        for r in &mut self.refs {
+            r.at = f(r.at);
+        }
+        for p in &mut self.comment_problems {
+            match p {
+                CommentProblem::Unclosed { at } | CommentProblem::StrayClose { at } => *at = f(*at),
+                CommentProblem::Reopened { at, opened } => {
+                    *at = f(*at);
+                    *opened = f(*opened);
+                }
+            }
+        }
+    }
+
     /// Marks the list items of incremental slides (`{.incremental}` on the
     /// heading, or every slide with `all`) as fragments, to be shown one
     /// at a time; `{.nonincremental}` keeps a slide's lists whole.
@@ -205,6 +229,8 @@ impl Deck {
             let on = (all || has("incremental")) && !has("nonincremental");
             if on && slide.body_html.contains("<li>") {
                 slide.body_html = slide.body_html.replace("<li>", "<li class=\"fragment\">");
+            } else if slide.body_html.contains("<div class=\"incremental\">") {
+                slide.body_html = incremental_divs(&slide.body_html);
             }
         }
     }
@@ -246,6 +272,44 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// The list items inside each `::: incremental` div marked as fragments.
+fn incremental_divs(html: &str) -> String {
+    const OPEN: &str = "<div class=\"incremental\">";
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        // The div ends at the `</div>` that closes it.
+        let body = &rest[i..];
+        let mut depth = 0usize;
+        let mut end = body.len();
+        let mut pos = 0;
+        while let Some(j) = body[pos..]
+            .find("<div")
+            .into_iter()
+            .chain(body[pos..].find("</div>"))
+            .min()
+        {
+            let k = pos + j;
+            if body[k..].starts_with("</div>") {
+                depth -= 1;
+                if depth == 0 {
+                    end = k + "</div>".len();
+                    break;
+                }
+                pos = k + 6;
+            } else {
+                depth += 1;
+                pos = k + 4;
+            }
+        }
+        out.push_str(&body[..end].replace("<li>", "<li class=\"fragment\">"));
+        rest = &body[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Splits expanded text into slides. Headings of level up to `slide_level`
 /// start a slide; `title_known` says the deck has a title from its
 /// configuration, which makes a title slide even if no text precedes the
@@ -263,6 +327,14 @@ pub fn split_remembering<R: Render>(
     render: &R,
     memory: Option<&Memory>,
 ) -> Deck {
+    // Fenced divs are rewritten as HTML first; what the deck records is
+    // then taken back to where the author wrote it.
+    if let Some(r) = divs::rewrite(text) {
+        let mut deck = split_remembering(&r.text, slide_level, title_known, render, memory);
+        deck.map_offsets(|at| r.original(at));
+        deck.text_len = text.len();
+        return deck;
+    }
     let remembered = memory.and_then(|m| m.split(text, slide_level, render));
     let mut deck = remembered.unwrap_or_else(|| walk_whole(text, slide_level, render));
     let has_title_slide = deck.slides.first().map(|s| s.kind) == Some(SlideKind::Title);

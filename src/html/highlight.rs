@@ -56,6 +56,77 @@ impl Highlighter {
         html
     }
 
+    /// The code with each line in its own `<span class="line">`: those in
+    /// `marked` (line numbers from 1) also `hl`, and numbered when
+    /// `numbers`. `lang` colours it when known.
+    pub fn highlight_lines(
+        &self,
+        lang: &str,
+        code: &str,
+        marked: &[std::ops::RangeInclusive<usize>],
+        numbers: bool,
+    ) -> String {
+        use syntect::easy::HighlightLines;
+        use syntect::html::{styled_line_to_highlighted_html, IncludeBackground};
+        use syntect::util::LinesWithEndings;
+        let known = !lang.is_empty() && self.knows(lang);
+        let (syntaxes, theme) = self.sets();
+        let bg = theme
+            .settings
+            .background
+            .unwrap_or(syntect::highlighting::Color::WHITE);
+        let mut colours = known.then(|| {
+            let syntax = syntaxes
+                .find_syntax_by_token(lang)
+                .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
+            HighlightLines::new(syntax, theme)
+        });
+        let mut class = String::from("code sb-lines");
+        if !lang.is_empty() {
+            class.push_str(&format!(" language-{}", escape(lang)));
+        }
+        if numbers {
+            class.push_str(" sb-numbered");
+        }
+        let mut html = format!(
+            "<pre class=\"{class}\" style=\"background-color:#{:02x}{:02x}{:02x};\"><code>",
+            bg.r, bg.g, bg.b
+        );
+        for (i, line) in LinesWithEndings::from(code).enumerate() {
+            let n = i + 1;
+            let text = line.strip_suffix('\n').unwrap_or(line);
+            let inner = match colours.as_mut() {
+                Some(h) => h
+                    .highlight_line(line, syntaxes)
+                    .ok()
+                    .and_then(|regions| {
+                        // The line's end stays outside its span.
+                        let regions: Vec<_> = regions
+                            .into_iter()
+                            .map(|(style, t)| (style, t.strip_suffix('\n').unwrap_or(t)))
+                            .collect();
+                        styled_line_to_highlighted_html(
+                            &regions,
+                            IncludeBackground::IfDifferent(bg),
+                        )
+                        .ok()
+                    })
+                    .unwrap_or_else(|| escape(text).into_owned()),
+                None => escape(text).into_owned(),
+            };
+            let hl = if marked.iter().any(|r| r.contains(&n)) {
+                " hl"
+            } else {
+                ""
+            };
+            html.push_str(&format!(
+                "<span class=\"line{hl}\" data-line=\"{n}\">{inner}</span>\n"
+            ));
+        }
+        html.push_str("</code></pre>\n");
+        html
+    }
+
     fn highlight_uncached(&self, lang: &str, code: &str) -> String {
         let (syntaxes, theme) = self.sets();
         let syntax = syntaxes
