@@ -291,14 +291,17 @@ fn highlight_step<'e>(
 /// whether to number them (when its info string asks), its text.
 pub(super) struct Fence {
     lang: String,
-    lines: Option<(Vec<std::ops::RangeInclusive<usize>>, bool)>,
+    lines: Option<LineMarks>,
     src: String,
 }
+
+/// The lines a fence marks, and whether it numbers them.
+type LineMarks = (Vec<std::ops::RangeInclusive<usize>>, bool);
 
 /// A fence's info string: its language, and `{1,3-5}` (lines to mark) or
 /// `{.numberLines}` / `{.line-numbers}` (number them) after it, as
 /// reveal.js and pandoc write them.
-fn fence_info(info: &str) -> (&str, Option<(Vec<std::ops::RangeInclusive<usize>>, bool)>) {
+fn fence_info(info: &str) -> (&str, Option<LineMarks>) {
     let (lang, rest) = match info.find('{') {
         Some(i) => (info[..i].trim(), Some(&info[i..])),
         None => (info.split_whitespace().next().unwrap_or(""), None),

@@ -11,6 +11,7 @@ mod fit;
 mod harness;
 mod init;
 mod inputs;
+mod layout;
 mod limits;
 mod mistakes;
 mod notes;

@@ -1,0 +1,248 @@
+//! The layout syntax authors bring from pandoc and reveal.js, on the
+//! `layout` fixture: what the built markup says, and what headless
+//! Chromium shows.
+
+use serde_json::{json, Value};
+
+use crate::harness::Talk;
+use crate::webdriver::Browser;
+
+const RIGHT: &str = "\u{E014}";
+const LEFT: &str = "\u{E012}";
+
+const BUILT: &str = "built deck: 8 slides, 2 with notes, 2 files copied -> book/deck/index.html\n";
+
+fn built(book_toml_extra: &str) -> Talk {
+    let talk = Talk::fixture("layout");
+    if !book_toml_extra.is_empty() {
+        let toml = talk
+            .read("book.toml")
+            .replace("[build]\n", &format!("[build]\n{book_toml_extra}\n"));
+        std::fs::write(talk.path().join("book.toml"), toml).unwrap();
+    }
+    talk.args(&["build"]).stderr(BUILT).run();
+    talk
+}
+
+fn url(talk: &Talk, hash: &str) -> String {
+    format!(
+        "file://{}/book/deck/index.html{hash}",
+        talk.path().display()
+    )
+}
+
+/// The present slide's index, and how many of its fragments show.
+const STATE: &str = "
+    const s = [...document.querySelectorAll('.reveal > .slides > section')];
+    const i = s.findIndex(x => x.classList.contains('present'));
+    return [i, s[i].querySelectorAll('.fragment.visible').length];";
+
+#[test]
+fn the_markup_carries_what_the_author_set() {
+    let talk = built("");
+    let html = talk.read("book/deck/index.html");
+    // `{.incremental}`: the class on the section, each item a fragment.
+    assert!(html.contains("<section id=\"three-points\" data-kind=\"content\" data-number=\"2\" data-title=\"Three points\" class=\"incremental\">"));
+    assert_eq!(html.matches("<li class=\"fragment\">").count(), 3);
+    // `. . .` opens a fragment to the slide's end, and is not text.
+    assert!(html.contains(
+        "<p>Before the pause.</p>\n<div class=\"fragment\">\n<p>After the pause.</p>\n</div>"
+    ));
+    assert!(!html.contains(". . ."));
+    // `{#sized}` is the slide's id; `{width=40%}` sizes the picture.
+    assert!(html.contains("<section id=\"sized\""));
+    assert!(html.contains("<img src=\"img/diagram.svg\" alt=\"A diagram\" style=\"width: calc(var(--sb-w) * 0.4)\" />"));
+    assert!(!html.contains("{width"));
+    // Fenced divs are divs.
+    assert!(html.contains("<div class=\"columns\">"));
+    assert!(html.contains("<div class=\"column\" style=\"width: 40%\">"));
+    assert!(!html.contains("<p>:::"));
+    // `<!-- .slide: -->` sets attributes and is no note; the next comment is.
+    assert!(html.contains("data-background-color=\"#000000\" style=\"background-color: #000000;\""));
+    assert!(!html.contains(".slide:"));
+    assert!(html.contains("<aside class=\"notes\">\n<p>This one is a note.</p>"));
+    // A bare address is a link; the stylesheet is linked and copied.
+    assert!(html.contains("<a href=\"https://example.org/docs\">https://example.org/docs</a>"));
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"style&#x2F;talk.css\">"));
+    assert!(talk.path().join("book/deck/style/talk.css").is_file());
+}
+
+#[test]
+fn fragments_step_before_the_slide_changes_and_the_hash_keeps_the_step() {
+    let Some(b) = Browser::start() else { return };
+    let talk = built("");
+    b.goto(&url(&talk, "#/1"));
+    assert_eq!(b.wait_for(STATE, &json!([1, 0])), json!([1, 0]));
+    for shown in 1..=3 {
+        b.press(RIGHT);
+        assert_eq!(b.wait_for(STATE, &json!([1, shown])), json!([1, shown]));
+    }
+    assert_eq!(
+        b.wait_for("return location.hash", &json!("#/1/0/2")),
+        json!("#/1/0/2")
+    );
+    // The items are really seen, one after another.
+    let opacity = "return [...document.querySelectorAll('section.present li')].map(l => getComputedStyle(l).opacity)";
+    assert_eq!(
+        b.wait_for(opacity, &json!(["1", "1", "1"])),
+        json!(["1", "1", "1"])
+    );
+    b.press(RIGHT);
+    assert_eq!(b.wait_for(STATE, &json!([2, 0])), json!([2, 0]));
+    // Back onto the slide: all of it, then one step at a time.
+    b.press(LEFT);
+    assert_eq!(b.wait_for(STATE, &json!([1, 3])), json!([1, 3]));
+    b.press(LEFT);
+    assert_eq!(b.wait_for(STATE, &json!([1, 2])), json!([1, 2]));
+    // A reload stays on the step.
+    b.goto(&url(&talk, "#/1/0/0"));
+    assert_eq!(b.wait_for(STATE, &json!([1, 1])), json!([1, 1]));
+    let hidden =
+        "return getComputedStyle(document.querySelectorAll('section.present li')[2]).visibility";
+    assert_eq!(b.eval(hidden), json!("hidden"));
+    // Print shows every item: the rule for print makes fragments visible.
+    let print_rule = "return [...document.styleSheets].flatMap(s => [...s.cssRules])
+        .filter(r => r.media && r.media.mediaText === 'print')
+        .flatMap(r => [...r.cssRules]).map(r => r.cssText)
+        .filter(t => t.includes('.fragment') && t.includes('opacity: 1')).length";
+    assert_eq!(b.eval(print_rule), json!(1));
+}
+
+/// The bounding box of the first element matching `css` on the present
+/// slide, and the slide's own.
+fn boxes(b: &Browser, css: &str) -> (Value, Value) {
+    let v = b.eval(&format!(
+        "const s = document.querySelector('section.present');
+         const r = e => {{ const b = e.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; }};
+         return [r(s.querySelector('{css}')), r(s)];"
+    ));
+    (v[0].clone(), v[1].clone())
+}
+
+#[test]
+fn pictures_columns_lines_and_backgrounds_look_as_written() {
+    let Some(b) = Browser::start() else { return };
+    let talk = built("");
+    // The picture is 40% of the slide wide.
+    b.goto(&url(&talk, "#/3"));
+    b.wait_for(
+        "return document.querySelector('section.present img').complete",
+        &json!(true),
+    );
+    let (img, slide) = boxes(&b, "img");
+    let share = img[2].as_f64().unwrap() / slide[2].as_f64().unwrap();
+    assert!(
+        (share - 0.40).abs() <= 0.02,
+        "the picture is {share} of the slide"
+    );
+    // Two columns side by side: the second starts right of the first, at
+    // the same height.
+    b.goto(&url(&talk, "#/4"));
+    b.wait_for("return location.hash", &json!("#/4"));
+    let cols = b.eval(
+        "return [...document.querySelectorAll('section.present .column')].map(c => { const b = c.getBoundingClientRect(); return [b.left, b.top, b.right]; })",
+    );
+    let (left, right) = (&cols[0], &cols[1]);
+    assert!(
+        right[0].as_f64().unwrap() >= left[2].as_f64().unwrap(),
+        "{cols}"
+    );
+    assert!(
+        (right[1].as_f64().unwrap() - left[1].as_f64().unwrap()).abs() < 2.0,
+        "{cols}"
+    );
+    // The marked lines carry their class, and only they.
+    b.goto(&url(&talk, "#/5"));
+    b.wait_for("return location.hash", &json!("#/5"));
+    assert_eq!(
+        b.eval("return [...document.querySelectorAll('section.present .line.hl')].map(l => l.dataset.line)"),
+        json!(["2", "4"])
+    );
+    // The talk's css applies (after the theme), and the deck still fits
+    // its slides to the window.
+    assert_eq!(
+        b.eval("return getComputedStyle(document.querySelector('section.present h2')).color"),
+        json!("rgb(170, 20, 60)")
+    );
+    assert!(b
+        .eval("return document.querySelector('.reveal > .slides').style.transform")
+        .as_str()
+        .unwrap()
+        .contains("scale("));
+    // `{.inverted}` and a dark `data-background-color` make dark slides
+    // with light text; the background comment is no note.
+    for hash in ["#/6", "#/7"] {
+        b.goto(&url(&talk, hash));
+        b.wait_for("return location.hash", &json!(hash));
+        let (bg, fg) = colours(&b);
+        assert!(bg < 0.2 && fg > 0.7, "{hash}: background {bg}, text {fg}");
+    }
+    assert_eq!(
+        b.eval(
+            "return getComputedStyle(document.querySelector('section.present')).backgroundColor"
+        ),
+        json!("rgb(0, 0, 0)")
+    );
+    assert_eq!(
+        b.eval("return document.querySelector('section.present aside.notes').textContent.trim()"),
+        json!("This one is a note.")
+    );
+}
+
+/// How light the present slide's background and its paragraph's text are.
+fn colours(b: &Browser) -> (f64, f64) {
+    let v = b.eval(
+        "const s = document.querySelector('section.present');
+         const l = c => { const [r, g, b] = c.match(/\\d+/g).map(Number); return (0.2126*r + 0.7152*g + 0.0722*b) / 255; };
+         return [l(getComputedStyle(s).backgroundColor), l(getComputedStyle(s.querySelector('p')).color)];",
+    );
+    (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+}
+
+#[test]
+fn the_dark_and_high_contrast_themes() {
+    let Some(b) = Browser::start() else { return };
+    let talk = built("theme = \"dark\"");
+    assert!(talk
+        .read("book/deck/index.html")
+        .contains("<html lang=\"en\" data-theme=\"dark\">"));
+    b.goto(&url(&talk, "#/2"));
+    b.wait_for("return location.hash", &json!("#/2"));
+    let (bg, fg) = colours(&b);
+    assert!(
+        bg < 0.2 && fg > 0.7,
+        "dark theme: background {bg}, text {fg}"
+    );
+    let talk = built("theme = \"high-contrast\"");
+    b.goto(&url(&talk, "#/2"));
+    b.wait_for("return location.hash", &json!("#/2"));
+    let (bg, fg) = colours(&b);
+    assert!(
+        bg > 0.99 && fg < 0.01,
+        "high contrast: background {bg}, text {fg}"
+    );
+}
+
+#[test]
+fn an_unknown_theme_or_a_missing_stylesheet_is_an_error() {
+    let talk = Talk::fixture("layout");
+    let toml = talk.read("book.toml");
+    std::fs::write(
+        talk.path().join("book.toml"),
+        toml.replace("[build]\n", "[build]\ntheme = \"drak\"\n"),
+    )
+    .unwrap();
+    let run = talk.args(&["build"]).status(1).stderr_any().run();
+    assert!(
+        run.stderr
+            .contains("unknown variant `drak`, expected one of `light`, `dark`, `high-contrast`"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(talk.path().join("book.toml"), &toml).unwrap();
+    std::fs::remove_file(talk.path().join("style/talk.css")).unwrap();
+    talk.args(&["build"])
+        .status(1)
+        .stderr("error: book.toml: stylesheet `style/talk.css` (under [build] css) not found\nhelp: name a CSS file inside the talk, from its root (for example `style/talk.css`)\n")
+        .run();
+}
