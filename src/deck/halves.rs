@@ -49,7 +49,7 @@ pub(super) fn split_in_halves<R: Render>(
     let rest = second.deck;
     deck.slides.extend(rest.slides);
     deck.refs.extend(rest.refs);
-    deck.comment_problems.extend(rest.comment_problems);
+    deck.text_problems.extend(rest.text_problems);
     attach_notes(
         &mut deck,
         first_notes.into_iter().chain(second_notes).collect(),

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::halves::{front_matter_end, has_definitions, inside, metadata_blocks, render_notes};
 use super::walk::walk;
-use super::{CommentProblem, Deck, Meta, Reference, Render, Slide};
+use super::{Deck, Meta, Reference, Render, Slide, TextProblem};
 
 /// Texts smaller than this are walked whole: they take a few milliseconds.
 const WORTH_REMEMBERING: usize = 256 << 10;
@@ -70,7 +70,7 @@ struct Stretch {
     slides: Vec<Slide>,
     refs: Vec<Reference>,
     note_refs: Vec<Reference>,
-    problems: Vec<CommentProblem>,
+    problems: Vec<TextProblem>,
     build: u64,
 }
 
@@ -230,7 +230,7 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
         meta,
         mut slides,
         refs,
-        comment_problems,
+        text_problems,
         ..
     } = walked.deck;
     let mut notes = notes.into_iter();
@@ -241,13 +241,15 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
             note_refs.extend(refs);
         }
     }
-    let own = comment_problems
+    let own = text_problems.iter().all(|p| {
+        matches!(
+            p,
+            TextProblem::StrayClose { .. } | TextProblem::Formula { .. }
+        )
+    }) && slides
         .iter()
-        .all(|p| matches!(p, CommentProblem::StrayClose { .. }))
-        && slides
-            .iter()
-            .flat_map(|s| &s.notes)
-            .all(|n| n.end <= part.end);
+        .flat_map(|s| &s.notes)
+        .all(|n| n.end <= part.end);
     let mut stretch = Stretch {
         first: part.start == 0,
         ends_cleanly: walked.ends_cleanly,
@@ -256,7 +258,7 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
         slides,
         refs,
         note_refs,
-        problems: comment_problems,
+        problems: text_problems,
         build: 0,
     };
     stretch.shift(|at| at - part.start);
@@ -276,10 +278,10 @@ impl Stretch {
         }
         for p in &mut self.problems {
             match p {
-                CommentProblem::Unclosed { at } | CommentProblem::StrayClose { at } => {
-                    *at = by(*at)
-                }
-                CommentProblem::Reopened { at, opened } => {
+                TextProblem::Unclosed { at }
+                | TextProblem::StrayClose { at }
+                | TextProblem::Formula { at, .. } => *at = by(*at),
+                TextProblem::Reopened { at, opened } => {
                     *at = by(*at);
                     *opened = by(*opened);
                 }
@@ -301,7 +303,7 @@ fn assemble(stretches: Vec<Stretch>, bounds: &[Range<usize>]) -> Deck {
         deck.slides.extend(s.slides);
         deck.refs.extend(s.refs);
         note_refs.extend(s.note_refs);
-        deck.comment_problems.extend(s.problems);
+        deck.text_problems.extend(s.problems);
     }
     deck.refs.extend(note_refs);
     deck

@@ -30,6 +30,12 @@ use walk::{new_slide, walk};
 /// it hands its writer to [`split`].
 pub trait Render: Sync {
     fn html<'e>(&self, events: impl Iterator<Item = Event<'e>>) -> String;
+
+    /// Why a formula (`$…$`, or `$$…$$` when `display`) cannot be shown,
+    /// if it cannot.
+    fn math_error(&self, _tex: &str, _display: bool) -> Option<String> {
+        None
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -173,9 +179,12 @@ pub struct Reference {
     pub in_notes: bool,
 }
 
-/// A comment written wrongly, at offsets of the expanded text.
+/// Something written wrongly (a comment, a formula), at offsets of the
+/// expanded text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CommentProblem {
+pub enum TextProblem {
+    /// A formula that does not parse, and why.
+    Formula { at: usize, why: String },
     /// A `<!--` never closed: its note ran to the next heading.
     Unclosed { at: usize },
     /// A `<!--` at `at` while the comment opened at `opened` was still
@@ -191,7 +200,7 @@ pub struct Deck {
     pub slides: Vec<Slide>,
     pub refs: Vec<Reference>,
     /// Comments written wrongly.
-    pub comment_problems: Vec<CommentProblem>,
+    pub text_problems: Vec<TextProblem>,
     /// Bytes of the text the deck was split from: how big a job it is.
     pub text_len: usize,
 }
@@ -209,10 +218,12 @@ impl Deck {
         for r in &mut self.refs {
             r.at = f(r.at);
         }
-        for p in &mut self.comment_problems {
+        for p in &mut self.text_problems {
             match p {
-                CommentProblem::Unclosed { at } | CommentProblem::StrayClose { at } => *at = f(*at),
-                CommentProblem::Reopened { at, opened } => {
+                TextProblem::Unclosed { at }
+                | TextProblem::StrayClose { at }
+                | TextProblem::Formula { at, .. } => *at = f(*at),
+                TextProblem::Reopened { at, opened } => {
                     *at = f(*at);
                     *opened = f(*opened);
                 }
@@ -270,6 +281,7 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
 }
 
 /// The list items inside each `::: incremental` div marked as fragments.
@@ -509,7 +521,7 @@ mod tests {
     #[test]
     fn unclosed_comments_are_reported() {
         let d = split2("## A\n\n<!-- never closed\n");
-        assert_eq!(d.comment_problems, [CommentProblem::Unclosed { at: 6 }]);
+        assert_eq!(d.text_problems, [TextProblem::Unclosed { at: 6 }]);
     }
 
     #[test]

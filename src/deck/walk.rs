@@ -7,8 +7,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::front_matter::parse_front_matter;
 use super::{
-    markdown_options, CommentProblem, Deck, RefKind, Reference, Render, Slide, SlideAttrs,
-    SlideKind,
+    markdown_options, Deck, RefKind, Reference, Render, Slide, SlideAttrs, SlideKind, TextProblem,
 };
 
 /// A walk over part of the text.
@@ -252,6 +251,15 @@ impl<'a, R: Render> Splitter<'a, R> {
                 self.current.code_lines = self.current.code_lines.max(self.code_lines);
             }
             Event::Start(Tag::Item) => self.current.list_items += 1,
+            Event::InlineMath(tex) | Event::DisplayMath(tex) => {
+                let display = self.text[range.clone()].starts_with("$$");
+                if let Some(why) = self.render.math_error(tex, display) {
+                    self.deck.text_problems.push(TextProblem::Formula {
+                        at: range.start,
+                        why,
+                    });
+                }
+            }
             _ => {}
         }
         if let Event::Text(_) = &event {
@@ -320,7 +328,7 @@ impl<'a, R: Render> Splitter<'a, R> {
         let after = &self.text[range.start + i + 3..];
         let line_rest = after.split('\n').next().unwrap_or("");
         if line_rest.trim().is_empty() {
-            self.deck.comment_problems.push(CommentProblem::StrayClose {
+            self.deck.text_problems.push(TextProblem::StrayClose {
                 at: range.start + i,
             });
         }
@@ -350,9 +358,9 @@ impl<'a, R: Render> Splitter<'a, R> {
             (_, reopened) => {
                 let limit = reopened.unwrap_or(self.text.len());
                 let resume = next_slide_line(self.text, inner, limit);
-                self.deck.comment_problems.push(match reopened {
-                    Some(at) => CommentProblem::Reopened { at, opened: start },
-                    None => CommentProblem::Unclosed { at: start },
+                self.deck.text_problems.push(match reopened {
+                    Some(at) => TextProblem::Reopened { at, opened: start },
+                    None => TextProblem::Unclosed { at: start },
                 });
                 (resume, Comment::Recovered(resume))
             }

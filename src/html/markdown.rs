@@ -25,9 +25,73 @@ impl Render for Markdown<'_> {
         let events = images(events.collect(), self.missing_images);
         let events = autolinks(events)
             .into_iter()
+            .map(math)
             .filter_map(|e| highlight_step(&mut code, e, self.highlighter));
         pulldown_cmark::html::push_html(&mut html, events);
         html
+    }
+
+    fn math_error(&self, tex: &str, display: bool) -> Option<String> {
+        to_mathml(tex, display).err()
+    }
+}
+
+/// A formula as MathML, which browsers show with no script and no
+/// network; one that cannot be read shows as its source, marked.
+fn math(event: Event<'_>) -> Event<'_> {
+    let (tex, display) = match &event {
+        Event::InlineMath(t) => (t, false),
+        Event::DisplayMath(t) => (t, true),
+        _ => return event,
+    };
+    Event::Html(CowStr::from(match to_mathml(tex, display) {
+        Ok(mathml) => mathml,
+        Err(_) => format!("<code class=\"sb-math-error\">{}</code>", escape(tex)),
+    }))
+}
+
+/// The longest formula read, and how deep its groups may nest: the reader
+/// recurses, and a talk must not be able to exhaust the stack.
+const MATH_MAX: usize = 16 << 10;
+const MATH_DEPTH: usize = 64;
+
+fn to_mathml(tex: &str, display: bool) -> Result<String, String> {
+    if tex.len() > MATH_MAX {
+        return Err(format!("it is longer than {} KiB", MATH_MAX >> 10));
+    }
+    // The reader takes an unbalanced group silently and shows something
+    // else than was meant: braces are counted here (`\{` and `\}` are
+    // braces shown, not groups).
+    let (mut depth, mut groups) = (0usize, 0usize);
+    let mut chars = tex.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '{' => groups += 1,
+            '}' if groups == 0 => return Err("a `}` closes no group".to_string()),
+            '}' => groups -= 1,
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth + groups > MATH_DEPTH {
+            return Err(format!("its groups nest more than {MATH_DEPTH} deep"));
+        }
+    }
+    if groups > 0 {
+        return Err("a `{` is never closed".to_string());
+    }
+    let style = if display {
+        latex2mathml::DisplayStyle::Block
+    } else {
+        latex2mathml::DisplayStyle::Inline
+    };
+    match std::panic::catch_unwind(|| latex2mathml::latex_to_mathml(tex, style)) {
+        Ok(Ok(mathml)) => Ok(mathml),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the formula reader gave up on it".to_string()),
     }
 }
 
@@ -398,6 +462,27 @@ mod fence_tests {
         assert_eq!(
             html,
             "<pre class=\"code sb-lines sb-numbered\" style=\"background-color:#ffffff;\"><code><span class=\"line\" data-line=\"1\">a</span>\n<span class=\"line hl\" data-line=\"2\">b &lt;c&gt;</span>\n</code></pre>\n"
+        );
+    }
+}
+
+#[cfg(test)]
+mod math_tests {
+    use super::to_mathml;
+
+    #[test]
+    fn formulas_that_would_show_something_else_or_exhaust_the_stack_are_refused() {
+        assert!(to_mathml("x^2", false).unwrap().starts_with("<math"));
+        assert_eq!(to_mathml("\\{x\\}", false).map(|_| ()), Ok(()));
+        assert_eq!(to_mathml("}{", false), Err("a `}` closes no group".into()));
+        assert_eq!(
+            to_mathml("\\frac{a", true),
+            Err("a `{` is never closed".into())
+        );
+        let deep = format!("{}x{}", "{".repeat(100), "}".repeat(100));
+        assert_eq!(
+            to_mathml(&deep, true),
+            Err("its groups nest more than 64 deep".into())
         );
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::config::{Config, Project};
-use crate::deck::{self, CommentProblem, Cover, Deck};
+use crate::deck::{self, Cover, Deck, TextProblem};
 use crate::error::{self, Diagnostic, Error, Result};
 use crate::html::{Highlighter, Markdown};
 use crate::m4::{self, Expanded, ProblemKind};
@@ -253,11 +253,13 @@ fn analyze_remembering(
     };
     let mut deck = split(None);
     let mut warnings = Vec::new();
-    warnings.extend(
-        deck.comment_problems
-            .iter()
-            .map(|p| comment_problem(&loaded, p)),
-    );
+    // A formula that cannot be shown is an error; the rest lose little.
+    for p in &deck.text_problems {
+        match p {
+            TextProblem::Formula { .. } => problems.push(text_problem(&loaded, p)),
+            _ => warnings.push(text_problem(&loaded, p)),
+        }
+    }
     warnings.extend(dead_anchors(&loaded, &deck));
     // The estimate knows the built-in stylesheet only.
     let overflows = if project.root.join("templates/deck.css").is_file() {
@@ -378,17 +380,24 @@ fn dead_anchors(loaded: &Loaded, deck: &Deck) -> Vec<Diagnostic> {
 }
 
 /// A comment written wrongly, as a warning that names both its lines.
-fn comment_problem(loaded: &Loaded, problem: &CommentProblem) -> Diagnostic {
+fn text_problem(loaded: &Loaded, problem: &TextProblem) -> Diagnostic {
     let (text, map) = (&loaded.expanded.text, &loaded.expanded.map);
     let place = |at: usize| map.origin_at(text, at);
     let (d, at, width) = match *problem {
-        CommentProblem::Unclosed { at } => (
+        TextProblem::Formula { at, ref why } => (
+            Diagnostic::new(format!("this formula cannot be read: {why}")).help(
+                "write it in LaTeX as MathML can show it (a `$` meant as money is written `\\$`)",
+            ),
+            at,
+            1,
+        ),
+        TextProblem::Unclosed { at } => (
             Diagnostic::warning("this comment is never closed: `<!--` without `-->`")
                 .help("speaker notes are HTML comments; close it with `-->`"),
             at,
             4,
         ),
-        CommentProblem::Reopened { at, opened } => {
+        TextProblem::Reopened { at, opened } => {
             let opened = match place(opened) {
                 Some(o) => {
                     let l = map.location(&loaded.sources, o);
@@ -405,7 +414,7 @@ fn comment_problem(loaded: &Loaded, problem: &CommentProblem) -> Diagnostic {
                 4,
             )
         }
-        CommentProblem::StrayClose { at } => (
+        TextProblem::StrayClose { at } => (
             Diagnostic::warning("`-->` outside any comment").help(
                 "a note starts with `<!--`: add it where the note begins, or remove this `-->`",
             ),

@@ -10,7 +10,7 @@ use crate::webdriver::Browser;
 const RIGHT: &str = "\u{E014}";
 const LEFT: &str = "\u{E012}";
 
-const BUILT: &str = "built deck: 8 slides, 2 with notes, 2 files copied -> book/deck/index.html\n";
+const BUILT: &str = "built deck: 9 slides, 2 with notes, 2 files copied -> book/deck/index.html\n";
 
 fn built(book_toml_extra: &str) -> Talk {
     let talk = Talk::fixture("layout");
@@ -65,6 +65,22 @@ fn the_markup_carries_what_the_author_set() {
     assert!(html.contains("<a href=\"https://example.org/docs\">https://example.org/docs</a>"));
     assert!(html.contains("<link rel=\"stylesheet\" href=\"style&#x2F;talk.css\">"));
     assert!(talk.path().join("book/deck/style/talk.css").is_file());
+    // Formulas are MathML, written at build time: no script shows them.
+    assert!(html.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>"));
+    assert!(html.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">"));
+    assert_eq!(html.matches("<script").count(), 1, "the runtime's only");
+}
+
+#[test]
+fn a_formula_that_cannot_be_read_is_an_error_at_its_place() {
+    let talk = Talk::new().file(
+        "talk.md",
+        "## Maths\n\nIt is $\\begin{foo} x \\end{foo}$ here.\n",
+    );
+    talk.args(&["build", "talk.md"])
+        .status(1)
+        .stderr("error: this formula cannot be read: An unknown environment \"foo\" is found\n --> talk.md:3:7\n  |\n3 | It is $\\begin{foo} x \\end{foo}$ here.\n  |       ^\nhelp: write it in LaTeX as MathML can show it (a `$` meant as money is written `\\$`)\n")
+        .run();
 }
 
 #[test]
@@ -186,6 +202,20 @@ fn pictures_columns_lines_and_backgrounds_look_as_written() {
     assert_eq!(
         b.eval("return document.querySelector('section.present aside.notes').textContent.trim()"),
         json!("This one is a note.")
+    );
+    // The formula is drawn as MathML, with no script for it: the display
+    // one stands on its own line, its fraction taller than the text.
+    b.goto(&url(&talk, "#/8"));
+    b.wait_for("return location.hash", &json!("#/8"));
+    assert_eq!(
+        b.eval("const m = document.querySelectorAll('section.present math'); return [m.length, m[0] instanceof MathMLElement, document.scripts.length]"),
+        json!([2, true, 1])
+    );
+    let (frac, _) = boxes(&b, "mfrac");
+    let (p, _) = boxes(&b, "p");
+    assert!(
+        frac[3].as_f64().unwrap() > 1.5 * p[3].as_f64().unwrap() / 1.35,
+        "fraction {frac}, line {p}"
     );
 }
 

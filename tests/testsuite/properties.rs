@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
-use slidebook::deck::{self, CommentProblem};
+use slidebook::deck::{self, TextProblem};
 use slidebook::html::{Highlighter, Markdown};
 use slidebook::m4::{self, Expanded, Options};
 use slidebook::source::{SourceId, Sources};
@@ -336,10 +336,11 @@ fn check_split(text: &str, level: u8, title_known: bool) -> Result<(), TestCaseE
             text.len()
         );
     }
-    for p in &d.comment_problems {
+    for p in &d.text_problems {
         let (at, what) = match *p {
-            CommentProblem::Unclosed { at } | CommentProblem::Reopened { at, .. } => (at, "<!--"),
-            CommentProblem::StrayClose { at } => (at, "-->"),
+            TextProblem::Unclosed { at } | TextProblem::Reopened { at, .. } => (at, "<!--"),
+            TextProblem::StrayClose { at } => (at, "-->"),
+            TextProblem::Formula { at, .. } => (at, "$"),
         };
         prop_assert!(
             text.get(at..).is_some_and(|t| t.starts_with(what)),
