@@ -232,9 +232,14 @@ impl Deck {
     }
 
     /// Marks the list items of incremental slides (`{.incremental}` on the
-    /// heading, or every slide with `all`) as fragments, to be shown one
-    /// at a time; `{.nonincremental}` keeps a slide's lists whole.
-    pub fn reveal_lists(&mut self, all: bool) {
+    /// heading, or every slide with `all`) and of `::: incremental` divs as
+    /// fragments, to be shown one at a time; `{.nonincremental}` keeps a
+    /// slide's lists whole. `text` is what the deck was split from.
+    pub fn reveal_lists(&mut self, all: bool, text: &str) {
+        // Most talks say nothing of it: their slides are not looked at.
+        if !all && memchr::memmem::find(text.as_bytes(), b"incremental").is_none() {
+            return;
+        }
         for slide in &mut self.slides {
             let has = |c: &str| slide.attrs.classes.iter().any(|k| k == c);
             let on = (all || has("incremental")) && !has("nonincremental");

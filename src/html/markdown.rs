@@ -22,8 +22,28 @@ impl Render for Markdown<'_> {
     fn html<'e>(&self, events: impl Iterator<Item = Event<'e>>) -> String {
         let mut html = String::new();
         let mut code: Option<Fence> = None;
-        let events = images(events.collect(), self.missing_images);
-        let events = autolinks(events)
+        let mut events: Vec<Event<'e>> = events.collect();
+        // Most slides have no picture and no address: those passes are
+        // skipped for them.
+        let (mut pictures, mut addresses) = (false, false);
+        let mut after_picture = false;
+        for e in &events {
+            match e {
+                Event::Start(Tag::Image { .. }) => pictures |= self.missing_images.is_some(),
+                // Braces right after a picture are its attributes.
+                Event::Text(t) if after_picture && t.starts_with('{') => pictures = true,
+                Event::Text(t) if !addresses && has_scheme(t) => addresses = true,
+                _ => {}
+            }
+            after_picture = matches!(e, Event::End(TagEnd::Image));
+        }
+        if pictures {
+            events = images(events, self.missing_images);
+        }
+        if addresses {
+            events = autolinks(events);
+        }
+        let events = events
             .into_iter()
             .map(math)
             .filter_map(|e| highlight_step(&mut code, e, self.highlighter));
@@ -93,6 +113,20 @@ fn to_mathml(tex: &str, display: bool) -> Result<String, String> {
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("the formula reader gave up on it".to_string()),
     }
+}
+
+/// Whether a text may hold a web address (`://`): a colon is looked for
+/// first, which is quick, and most texts have none.
+fn has_scheme(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b':', &b[from..]) {
+        if b[from + i..].starts_with(b"://") {
+            return true;
+        }
+        from += i + 1;
+    }
+    false
 }
 
 /// Images as the slide shows them: a missing one as a box that says what

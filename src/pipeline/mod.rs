@@ -282,7 +282,7 @@ fn analyze_remembering(
     if !resolved.missing_images.is_empty() {
         deck = split(Some(&resolved.missing_images));
     }
-    deck.reveal_lists(spec.incremental);
+    deck.reveal_lists(spec.incremental, &loaded.expanded.text);
     let assets = resolved.assets;
     Ok(Analyzed {
         cover: cover(project, spec, &deck),
