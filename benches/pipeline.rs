@@ -168,7 +168,13 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
         let templates = Templates::load(&t.project.root).expect("templates load");
         b.iter(|| {
             let (deck, handout) = templates
-                .render(&t.project.config, &t.spec.name, &Cover::default(), &t.deck)
+                .render(
+                    &t.project.config,
+                    &t.spec.name,
+                    &Cover::default(),
+                    &t.deck,
+                    None,
+                )
                 .expect("renders");
             // Both pages as they are written, to a sink.
             deck.write_to(&mut std::io::sink()).expect("writes");

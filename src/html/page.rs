@@ -23,6 +23,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("deck.css", include_str!("../../templates/deck.css")),
     ("deck.js", include_str!("../../templates/deck.js")),
     ("handout.css", include_str!("../../templates/handout.css")),
+    ("layout.css", include_str!("../../templates/layout.css")),
 ];
 
 /// The templates for one talk.
@@ -35,6 +36,7 @@ pub struct Templates {
     runtime_css: Cow<'static, str>,
     runtime_js: Cow<'static, str>,
     handout_css: Cow<'static, str>,
+    layout_css: Cow<'static, str>,
     markers: [String; 3],
 }
 
@@ -74,17 +76,20 @@ impl Templates {
             runtime_css: files["deck.css"].clone(),
             runtime_js: files["deck.js"].clone(),
             handout_css: files["handout.css"].clone(),
+            layout_css: files["layout.css"].clone(),
             markers: markers(),
         })
     }
 
     /// `index.html` and `handout.html` for the deck called `name`.
+    /// `reveal` is where the page loads reveal.js from, when it does.
     pub fn render<'d>(
         &self,
         config: &Config,
         name: &str,
         cover: &Cover,
         deck: &'d Deck,
+        reveal: Option<&str>,
     ) -> Result<(Page<'d>, Page<'d>)> {
         let book = &config.book;
         let (width, height) = config.build.aspect_ratio.size();
@@ -110,7 +115,7 @@ impl Templates {
                 .collect(),
         };
         let cover = std::sync::Arc::new(cover.clone());
-        let reveal = config.build.reveal.clone().unwrap_or_default();
+        let reveal = reveal.unwrap_or_default().to_string();
         let (deck_shell, handout_shell) = match &self.tera {
             Some(tera) => {
                 let ctx = self.context(deck, &book_view, &deck_view, &reveal);
@@ -125,7 +130,7 @@ impl Templates {
                     &book_view,
                     &deck_view,
                     &reveal,
-                    &self.runtime_css,
+                    [&self.runtime_css, &self.layout_css],
                     &self.runtime_js,
                     &self.markers[0],
                 ),
@@ -190,6 +195,7 @@ impl Templates {
         ctx.insert("runtime_css", &self.runtime_css);
         ctx.insert("runtime_js", &self.runtime_js);
         ctx.insert("handout_css", &self.handout_css);
+        ctx.insert("layout_css", &self.layout_css);
         ctx.insert("reveal", reveal);
         ctx
     }
@@ -328,12 +334,13 @@ mod tests {
             ctx.insert("runtime_css", "css{}");
             ctx.insert("runtime_js", "js();");
             ctx.insert("handout_css", "h{}");
+            ctx.insert("layout_css", "lay{}");
             ctx.insert("reveal", reveal);
             ctx.insert("slides_html", "SLIDES");
             ctx.insert("toc_html", "TOC");
             ctx.insert("handout_html", "ENTRIES");
             assert_eq!(
-                shell::deck(&book, &deck, reveal, "css{}", "js();", "SLIDES"),
+                shell::deck(&book, &deck, reveal, ["css{}", "lay{}"], "js();", "SLIDES"),
                 tera.render("deck.html", &ctx).unwrap(),
                 "deck.html, case {n}"
             );

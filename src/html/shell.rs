@@ -43,7 +43,7 @@ pub fn deck(
     book: &BookView,
     deck: &DeckView,
     reveal: &str,
-    css: &str,
+    [css, layout]: [&str; 2],
     js: &str,
     slides: &str,
 ) -> String {
@@ -58,16 +58,16 @@ pub fn deck(
         title(book, deck)
     );
     // The runtime is most of the page: room for it at once.
-    out.reserve(css.len() + js.len() + slides.len() + 4096);
+    out.reserve(css.len() + layout.len() + js.len() + slides.len() + 4096);
     head_meta(&mut out, book);
     if reveal.is_empty() {
         let _ = write!(out,
-            "\n<style>\n{css}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n@page {{ size: {w}px {h}px; margin: 0; }}\n</style>\n<noscript><style>\nhtml, body {{ height: auto; overflow: auto; }}\n.reveal {{ position: static; overflow: visible; }}\n.reveal > .slides {{ position: static; transform: none; height: auto; margin: 0 auto; background: none; box-shadow: none; }}\n.reveal > .slides > section {{ display: flex; position: relative; width: var(--sb-w); height: var(--sb-h); margin-bottom: 16px; }}\n</style></noscript>"
+            "\n<style>\n{css}\n</style>\n<style>\n{layout}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n@page {{ size: {w}px {h}px; margin: 0; }}\n</style>\n<noscript><style>\nhtml, body {{ height: auto; overflow: auto; }}\n.reveal {{ position: static; overflow: visible; }}\n.reveal > .slides {{ position: static; transform: none; height: auto; margin: 0 auto; background: none; box-shadow: none; }}\n.reveal > .slides > section {{ display: flex; position: relative; width: var(--sb-w); height: var(--sb-h); margin-bottom: 16px; }}\n</style></noscript>"
         );
     } else {
         let r = e(reveal);
         let _ = write!(out,
-            "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">"
+            "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n{layout}\n</style>"
         );
     }
     for href in &deck.css {

@@ -221,7 +221,13 @@ fn write_deck(
     templates: &Templates,
     dest: &Path,
 ) -> Result<Built> {
-    let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
+    let (index, handout) = templates.render(
+        &project.config,
+        &a.spec.name,
+        &a.cover,
+        &a.deck,
+        a.reveal.as_deref(),
+    )?;
     let root = project
         .root
         .canonicalize()
@@ -256,7 +262,13 @@ pub fn write_into(
     templates: &Templates,
     dir: &Path,
 ) -> Result<()> {
-    let (index, handout) = templates.render(&project.config, &a.spec.name, &a.cover, &a.deck)?;
+    let (index, handout) = templates.render(
+        &project.config,
+        &a.spec.name,
+        &a.cover,
+        &a.deck,
+        a.reveal.as_deref(),
+    )?;
     fill(dir, dir, a, &index, &handout)
 }
 

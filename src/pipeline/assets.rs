@@ -103,6 +103,87 @@ pub fn stylesheets(loaded: &Loaded, css: &[PathBuf], assets: &mut Assets) -> Vec
     problems
 }
 
+/// Where a deck built with `[build] reveal` finds reveal.js: a web
+/// address as written, or, for a folder of the talk, the copy each deck
+/// gets of the files its page loads (so a deck can be moved and handed
+/// out). A folder that does not hold reveal.js is an error, added to
+/// `problems`.
+pub fn reveal(
+    loaded: &Loaded,
+    reveal: Option<&str>,
+    assets: &mut Assets,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let reveal = reveal.map(str::trim).filter(|r| !r.is_empty())?;
+    if local_path(reveal).is_none() || reveal.starts_with("//") {
+        return Some(reveal.to_string());
+    }
+    let folder = reveal.trim_end_matches('/');
+    let problem = |why: String| {
+        Diagnostic::new(format!(
+            "{}: reveal = \"{reveal}\": {why}",
+            crate::config::CONFIG_FILE
+        ))
+        .help("name the folder of a reveal.js release (the one holding dist/reveal.js), from the talk's root, or its web address")
+    };
+    let mut found = Vec::new();
+    for needed in ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css"] {
+        let path = format!("{folder}/{needed}");
+        match loaded.sources.resolve_reference(&path) {
+            Ok(file) if file.is_file() => found.push((format!("{COPIED}/{needed}"), file)),
+            Err(LoadError::OutsideRoot(real)) => {
+                problems.push(problem(format!(
+                    "`{path}` is outside the talk's root (it resolves to {})",
+                    real.display()
+                )));
+                return None;
+            }
+            _ => {
+                problems.push(problem(format!(
+                    "`{path}` is missing: this is no reveal.js folder"
+                )));
+                return None;
+            }
+        }
+    }
+    // The theme's fonts, which its stylesheet loads, when the release has them.
+    let fonts = format!("{folder}/dist/theme/fonts");
+    if let Ok(dir) = loaded.sources.resolve_reference(&fonts) {
+        for entry in walk_files(&dir) {
+            if let Ok(rel) = entry.strip_prefix(&dir) {
+                let rel = rel.to_string_lossy();
+                found.push((format!("{COPIED}/dist/theme/fonts/{rel}"), entry.clone()));
+            }
+        }
+    }
+    assets.extend(found);
+    Some(COPIED.to_string())
+}
+
+/// The folder of each deck that holds its copy of reveal.js.
+const COPIED: &str = "reveal.js";
+
+/// Every regular file under `dir` (no links followed), at most a few
+/// thousand.
+fn walk_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                todo.push(e.path());
+            } else if kind.is_file() && out.len() < 4096 {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
+
 /// Resolves every reference of the deck; what does not resolve becomes a
 /// diagnostic at the reference's source.
 pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {

@@ -205,6 +205,8 @@ pub struct Analyzed {
     /// The other problems that lose something the slides show in its
     /// place (a missing picture, a comment left open).
     pub warnings: Vec<Diagnostic>,
+    /// Where the page loads reveal.js from, when the talk uses it.
+    pub reveal: Option<String>,
 }
 
 impl Analyzed {
@@ -271,6 +273,8 @@ fn analyze_remembering(
     problems.extend(resolved.problems);
     let css = &project.config.build.css;
     problems.extend(assets::stylesheets(&loaded, css, &mut resolved.assets));
+    let reveal = project.config.build.reveal.as_deref();
+    let reveal = assets::reveal(&loaded, reveal, &mut resolved.assets, &mut problems);
     warnings.extend(resolved.missing);
     if !problems.is_empty() {
         // Every problem is told, the lesser ones as what they are.
@@ -292,6 +296,7 @@ fn analyze_remembering(
         assets,
         overflows,
         warnings,
+        reveal,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::Talk;
+use crate::harness::{copy_tree, skip, Talk};
 use crate::webdriver::Browser;
 
 const RIGHT: &str = "\u{E014}";
@@ -274,5 +274,85 @@ fn an_unknown_theme_or_a_missing_stylesheet_is_an_error() {
     talk.args(&["build"])
         .status(1)
         .stderr("error: book.toml: stylesheet `style/talk.css` (under [build] css) not found\nhelp: name a CSS file inside the talk, from its root (for example `style/talk.css`)\n")
+        .run();
+}
+
+/// A release of reveal.js to build with: `SLIDEBOOK_REVEAL` names its
+/// folder (CI unpacks one from npm, and sets SLIDEBOOK_REQUIRE_REVEAL).
+fn reveal_release() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("SLIDEBOOK_REVEAL").map(std::path::PathBuf::from);
+    match dir {
+        Some(d) if d.join("dist/reveal.js").is_file() => Some(d),
+        _ => {
+            if std::env::var_os("SLIDEBOOK_REQUIRE_REVEAL").is_some() {
+                panic!("SLIDEBOOK_REQUIRE_REVEAL is set but SLIDEBOOK_REVEAL names no reveal.js release");
+            }
+            skip("no reveal.js release (set SLIDEBOOK_REVEAL to its folder)");
+            None
+        }
+    }
+}
+
+#[test]
+fn the_real_reveal_js_steps_the_fragments_and_sets_the_columns_side_by_side() {
+    let Some(release) = reveal_release() else {
+        return;
+    };
+    let Some(b) = Browser::start() else { return };
+    let talk = Talk::fixture("layout");
+    copy_tree(&release, &talk.path().join("vendor/reveal"));
+    let toml = talk
+        .read("book.toml")
+        .replace("[build]\n", "[build]\nreveal = \"vendor/reveal\"\n");
+    std::fs::write(talk.path().join("book.toml"), toml).unwrap();
+    talk.args(&["build"]).stderr_any().run();
+    // The deck has its own copy of what its page loads, so it can move.
+    for file in ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css"] {
+        assert!(
+            talk.path().join("book/deck/reveal.js").join(file).is_file(),
+            "{file}"
+        );
+    }
+    let html = talk.read("book/deck/index.html");
+    assert!(html.contains("<script src=\"reveal.js/dist/reveal.js\"></script>"));
+    b.goto(&url(&talk, "#/1"));
+    b.wait_for(
+        "return typeof Reveal === 'object' && Reveal.isReady()",
+        &json!(true),
+    );
+    let shown =
+        "return document.querySelectorAll('.slides > section.present .fragment.visible').length";
+    assert_eq!(b.wait_for(shown, &json!(0)), json!(0));
+    b.press(RIGHT);
+    assert_eq!(b.wait_for(shown, &json!(1)), json!(1));
+    b.press(RIGHT);
+    assert_eq!(b.wait_for(shown, &json!(2)), json!(2));
+    b.goto(&url(&talk, "#/4"));
+    b.wait_for("return Reveal.getIndices().h", &json!(4));
+    let cols = b.eval(
+        "return [...document.querySelectorAll('.slides > section.present .column')].map(c => { const b = c.getBoundingClientRect(); return [b.left, b.top, b.right]; })",
+    );
+    let (left, right) = (&cols[0], &cols[1]);
+    assert!(
+        right[0].as_f64().unwrap() >= left[2].as_f64().unwrap(),
+        "{cols}"
+    );
+    assert!(
+        (right[1].as_f64().unwrap() - left[1].as_f64().unwrap()).abs() < 2.0,
+        "{cols}"
+    );
+}
+
+#[test]
+fn a_reveal_folder_without_reveal_js_is_an_error() {
+    let talk = Talk::fixture("layout");
+    std::fs::create_dir_all(talk.path().join("vendor/reveal")).unwrap();
+    let toml = talk
+        .read("book.toml")
+        .replace("[build]\n", "[build]\nreveal = \"vendor/reveal\"\n");
+    std::fs::write(talk.path().join("book.toml"), toml).unwrap();
+    talk.args(&["build"])
+        .status(1)
+        .stderr("error: book.toml: reveal = \"vendor/reveal\": `vendor/reveal/dist/reveal.js` is missing: this is no reveal.js folder\nhelp: name the folder of a reveal.js release (the one holding dist/reveal.js), from the talk's root, or its web address\n")
         .run();
 }
