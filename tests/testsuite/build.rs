@@ -386,17 +386,27 @@ fn a_real_reveal_js_can_replace_the_built_in_runtime() {
             "book.toml",
             "[build]\nreveal = \"vendor/reveal\"\n\n[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
         )
-        .file("main.md", "## One\n\n<!-- n -->\n\n## Two\n");
+        .file("main.md", "## One\n\n<!-- n -->\n\n## Two\n")
+        .file("vendor/reveal/dist/reveal.js", "window.Reveal = {};\n")
+        .file("vendor/reveal/dist/reveal.css", "/* reveal */\n")
+        .file("vendor/reveal/dist/theme/white.css", "/* white */\n")
+        .file("vendor/reveal/package.json", "{}\n");
+    // The deck gets its own copy of what its page loads, and nothing else.
     talk.args(&["build"])
-        .stderr("built d: 2 slides, 1 with notes, 0 files copied -> book/d/index.html\n")
+        .stderr("built d: 2 slides, 1 with notes, 3 files copied -> book/d/index.html\n")
         .run();
+    assert_eq!(
+        talk.read("book/d/reveal.js/dist/reveal.js"),
+        "window.Reveal = {};\n"
+    );
+    assert!(!talk.path().join("book/d/reveal.js/package.json").exists());
     let index = talk.read("book/d/index.html");
     let html = Html::parse_document(&index);
     let scripts: Vec<_> = html
         .select(&sel("script[src]"))
         .map(|s| s.value().attr("src").unwrap().to_string())
         .collect();
-    assert_eq!(scripts, ["vendor/reveal/dist/reveal.js"]);
+    assert_eq!(scripts, ["reveal.js/dist/reveal.js"]);
     assert!(index.contains("Reveal.initialize"));
     assert!(
         !index.contains("sb-overview"),
