@@ -19,12 +19,14 @@ const CODE_LINE: f64 = 0.66 * 0.8 * 1.4 / 24.0;
 const ROOM: f64 = 1.0 - 2.0 * 0.07;
 const TITLE_LINE: f64 = 1.6 * 1.15 / 24.0;
 
-/// The most list items and code lines a slide can hold, surely.
-pub fn capacity(titled: bool) -> (usize, usize) {
-    let room = ROOM - if titled { TITLE_LINE * FLOOR } else { 0.0 };
+/// The most list items and code lines a slide can hold, surely; `type_size`
+/// is its text's size against the usual (0.8 on a `{.smaller}` slide).
+pub fn capacity(titled: bool, type_size: f64) -> (usize, usize) {
+    let f = FLOOR * type_size;
+    let room = ROOM - if titled { TITLE_LINE * f } else { 0.0 };
     (
-        (room / (TEXT_LINE * FLOOR)).floor() as usize,
-        (room / (CODE_LINE * FLOOR)).floor() as usize,
+        (room / (TEXT_LINE * f)).floor() as usize,
+        (room / (CODE_LINE * f)).floor() as usize,
     )
 }
 
@@ -33,7 +35,9 @@ pub fn sure_overflow(slide: &Slide) -> Option<String> {
     if slide.kind == SlideKind::Title {
         return None;
     }
-    let (items, lines) = capacity(!slide.title.is_empty());
+    // `{.smaller}` sets the text at H/30 instead of H/24.
+    let smaller = slide.attrs.classes.iter().any(|c| c == "smaller");
+    let (items, lines) = capacity(!slide.title.is_empty(), if smaller { 0.8 } else { 1.0 });
     if slide.list_items > items {
         return Some(format!(
             "its lists have {} items, and at most {items} fit on a slide, even shrunk to 70 %",
@@ -57,7 +61,9 @@ mod tests {
     fn what_a_slide_surely_holds() {
         // At 70 %, 0.86 of 720 px holds 15.7 px code lines and 28.35 px
         // text lines, less a 38.6 px title.
-        assert_eq!(capacity(true), (20, 37));
-        assert_eq!(capacity(false), (21, 39));
+        assert_eq!(capacity(true, 1.0), (20, 37));
+        assert_eq!(capacity(false, 1.0), (21, 39));
+        // A `{.smaller}` slide holds a quarter more.
+        assert_eq!(capacity(true, 0.8), (25, 47));
     }
 }

@@ -263,8 +263,10 @@ fn analyze_remembering(
         }
     }
     warnings.extend(dead_anchors(&loaded, &deck));
-    // The estimate knows the built-in stylesheet only.
-    let overflows = if project.root.join("templates/deck.css").is_file() {
+    // The estimate knows the built-in stylesheet only: a talk's own
+    // stylesheet may set other sizes (`check --layout` measures those).
+    let own_css = !project.config.build.css.is_empty();
+    let overflows = if own_css || project.root.join("templates/deck.css").is_file() {
         Vec::new()
     } else {
         sure_overflows(&loaded, &deck)
