@@ -273,6 +273,28 @@
       f.classList.toggle('visible', k < n);
       f.classList.toggle('current-fragment', k === n - 1);
     });
+    if (slides[i]) markSteps(slides[i]);
+  }
+
+  /* Code stepped through its lines (```sh {1|2-3|5}): the lines of the
+     last step shown are marked, those of the first before any. */
+  function inRanges(n, spec) {
+    return spec.split(',').some(function (r) {
+      var ab = r.split('-');
+      var a = parseInt(ab[0], 10), b = parseInt(ab[1] || ab[0], 10);
+      return n >= a && n <= b;
+    });
+  }
+  function markSteps(s) {
+    Array.prototype.forEach.call(s.querySelectorAll('.sb-stepped'), function (box) {
+      var spec = box.getAttribute('data-lines') || '';
+      Array.prototype.forEach.call(box.querySelectorAll('.sb-step.visible'), function (f) {
+        spec = f.getAttribute('data-lines') || spec;
+      });
+      Array.prototype.forEach.call(box.querySelectorAll('.line'), function (l) {
+        l.classList.toggle('hl', inRanges(parseInt(l.getAttribute('data-line'), 10), spec));
+      });
+    });
   }
 
   function go(i, opts) {

@@ -376,13 +376,50 @@ fn highlight_step<'e>(
         }
         Event::End(TagEnd::CodeBlock) if code.is_some() => {
             let f = code.take().unwrap();
-            Some(Event::Html(CowStr::from(match f.lines {
-                Some((marked, numbers)) => hl.highlight_lines(&f.lang, &f.src, &marked, numbers),
+            Some(Event::Html(CowStr::from(match &f.lines {
+                Some((steps, numbers)) => stepped(hl, &f, steps, *numbers),
                 None => hl.highlight(&f.lang, &f.src),
             })))
         }
         e => Some(e),
     }
+}
+
+/// Fenced code with its lines marked: with several steps, the first
+/// step's lines marked, and one fragment after the code for each step
+/// after it, naming its lines, which the runtime marks in turn.
+fn stepped(
+    hl: &Highlighter,
+    f: &Fence,
+    steps: &[Vec<std::ops::RangeInclusive<usize>>],
+    numbers: bool,
+) -> String {
+    let html = hl.highlight_lines(&f.lang, &f.src, &steps[0], numbers);
+    if steps.len() == 1 {
+        return html;
+    }
+    let lines = |step: &[std::ops::RangeInclusive<usize>]| {
+        let parts: Vec<String> = step
+            .iter()
+            .map(|r| match (r.start(), r.end()) {
+                (a, b) if a == b => a.to_string(),
+                (a, b) => format!("{a}-{b}"),
+            })
+            .collect();
+        parts.join(",")
+    };
+    let mut out = format!(
+        "<div class=\"sb-stepped\" data-lines=\"{}\">\n{html}",
+        lines(&steps[0])
+    );
+    for step in &steps[1..] {
+        out.push_str(&format!(
+            "<span class=\"fragment sb-step\" data-lines=\"{}\" aria-hidden=\"true\"></span>\n",
+            lines(step)
+        ));
+    }
+    out.push_str("</div>\n");
+    out
 }
 
 /// Fenced code being collected: its language, the lines to mark and
@@ -393,8 +430,9 @@ pub(super) struct Fence {
     src: String,
 }
 
-/// The lines a fence marks, and whether it numbers them.
-type LineMarks = (Vec<std::ops::RangeInclusive<usize>>, bool);
+/// The lines a fence marks (one set, or one per step), and whether it
+/// numbers them.
+type LineMarks = (Vec<Vec<std::ops::RangeInclusive<usize>>>, bool);
 
 /// A fence's info string: its language, and `{1,3-5}` (lines to mark) or
 /// `{.numberLines}` / `{.line-numbers}` (number them) after it, as
@@ -410,22 +448,33 @@ fn fence_info(info: &str) -> (&str, Option<LineMarks>) {
     else {
         return (lang, None);
     };
-    let mut marked = Vec::new();
+    // `{1|2-3|5}`: steps, each marking its lines in turn.
+    let mut steps = vec![Vec::new()];
     let mut numbers = false;
     for word in braces.split(|c: char| c.is_whitespace() || c == ',') {
         match word {
             "" => {}
             ".numberLines" | ".number-lines" | ".line-numbers" | "numbers" => numbers = true,
             w => {
-                let (a, b) = w.split_once('-').unwrap_or((w, w));
-                match (a.parse::<usize>(), b.parse::<usize>()) {
-                    (Ok(a), Ok(b)) if a >= 1 && a <= b => marked.push(a..=b),
-                    _ => return (lang, None),
+                for (i, part) in w.split('|').enumerate() {
+                    if i > 0 {
+                        steps.push(Vec::new());
+                    }
+                    if part.is_empty() {
+                        continue;
+                    }
+                    let (a, b) = part.split_once('-').unwrap_or((part, part));
+                    match (a.parse::<usize>(), b.parse::<usize>()) {
+                        (Ok(a), Ok(b)) if a >= 1 && a <= b => {
+                            steps.last_mut().expect("one at least").push(a..=b)
+                        }
+                        _ => return (lang, None),
+                    }
                 }
             }
         }
     }
-    (lang, Some((marked, numbers)))
+    (lang, Some((steps, numbers)))
 }
 
 #[cfg(test)]
@@ -484,11 +533,18 @@ mod fence_tests {
         assert_eq!(fence_info("rust"), ("rust", None));
         assert_eq!(
             fence_info("rust {1,3-5}"),
-            ("rust", Some((vec![1..=1, 3..=5], false)))
+            ("rust", Some((vec![vec![1..=1, 3..=5]], false)))
         );
         assert_eq!(
             fence_info("{2 .numberLines}"),
-            ("", Some((vec![2..=2], true)))
+            ("", Some((vec![vec![2..=2]], true)))
+        );
+        assert_eq!(
+            fence_info("sh {1|2-3|5}"),
+            (
+                "sh",
+                Some((vec![vec![1..=1], vec![2..=3], vec![5..=5]], false))
+            )
         );
         assert_eq!(fence_info("sh {x}"), ("sh", None));
         let hl = Highlighter::default();

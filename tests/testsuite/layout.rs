@@ -10,7 +10,7 @@ use crate::webdriver::Browser;
 const RIGHT: &str = "\u{E014}";
 const LEFT: &str = "\u{E012}";
 
-const BUILT: &str = "built deck: 9 slides, 2 with notes, 2 files copied -> book/deck/index.html\n";
+const BUILT: &str = "built deck: 10 slides, 3 with notes, 2 files copied -> book/deck/index.html\n";
 
 fn built(book_toml_extra: &str) -> Talk {
     let talk = Talk::fixture("layout");
@@ -174,6 +174,16 @@ fn pictures_columns_lines_and_backgrounds_look_as_written() {
         b.eval("return [...document.querySelectorAll('section.present .line.hl')].map(l => l.dataset.line)"),
         json!(["2", "4"])
     );
+    // `{1|2-3|4}` marks the lines of each step in turn, as fragments.
+    b.goto(&url(&talk, "#/9"));
+    let marked = "return [...document.querySelectorAll('section.present .line.hl')].map(l => l.dataset.line)";
+    assert_eq!(b.wait_for(marked, &json!(["1"])), json!(["1"]));
+    b.press(RIGHT);
+    assert_eq!(b.wait_for(marked, &json!(["2", "3"])), json!(["2", "3"]));
+    b.press(RIGHT);
+    assert_eq!(b.wait_for(marked, &json!(["4"])), json!(["4"]));
+    b.press(LEFT);
+    assert_eq!(b.wait_for(marked, &json!(["2", "3"])), json!(["2", "3"]));
     // The talk's css applies (after the theme), and the deck still fits
     // its slides to the window.
     assert_eq!(
