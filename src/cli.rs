@@ -94,14 +94,21 @@ pub enum Command {
     Init {
         /// Where to create it (default: the current folder)
         dir: Option<PathBuf>,
+        /// Write the built-in templates into DIR/templates/ instead, as a
+        /// starting point for a talk's own look
+        #[arg(long)]
+        templates: bool,
     },
 }
 
 /// Runs a command; the number is the exit code when nothing failed hard.
 pub fn run(cli: Cli) -> Result<i32> {
     // A new talk needs no existing one (nor a sound book.toml above it).
-    if let Command::Init { dir } = &cli.command {
-        return commands::init::run(dir.as_deref());
+    if let Command::Init { dir, templates } = &cli.command {
+        return match templates {
+            true => commands::init::templates(dir.as_deref()),
+            false => commands::init::run(dir.as_deref()),
+        };
     }
     let mut project = Project::discover(cli.root.as_deref())?;
     project.config.build.strict |= cli.deny_warnings;

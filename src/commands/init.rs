@@ -40,6 +40,45 @@ const FILES: &[(&str, &str)] = &[
 /// Writes a new talk into `dir` (the current folder by default) and says
 /// what to run next.
 pub fn run(dir: Option<&Path>) -> Result<i32> {
+    let files: Vec<(String, &str)> = FILES.iter().map(|(r, t)| (r.to_string(), *t)).collect();
+    let place = write_all(dir, &files, "nothing was written; run `slidebook init NEW-FOLDER` to start the talk in a folder of its own")?;
+    let mut report = format!("created a talk in {place}:\n");
+    for (rel, _) in FILES {
+        report.push_str(&format!("  {rel}\n"));
+    }
+    report.push_str("next:\n");
+    if let Some(d) = dir {
+        report.push_str(&format!("  cd {}\n", d.display()));
+    }
+    report.push_str("  slidebook build   # the deck and its handout, in book/talk/\n");
+    report.push_str("  slidebook check   # what CI runs: exit 0 when the talk is sound\n");
+    eprint!("{report}");
+    Ok(0)
+}
+
+/// `init --templates`: the built-in templates and runtime written into
+/// `dir/templates/`, where a build takes them instead of its own.
+pub fn templates(dir: Option<&Path>) -> Result<i32> {
+    let files: Vec<(String, &str)> = crate::html::page::BUILT_IN
+        .iter()
+        .map(|(name, text)| (format!("templates/{name}"), *text))
+        .collect();
+    let place = write_all(dir, &files, "nothing was written; delete or move those files first, or keep them: they are yours to edit")?;
+    let mut report = format!("wrote the built-in templates in {place}:\n");
+    for (rel, _) in &files {
+        report.push_str(&format!("  {rel}\n"));
+    }
+    report.push_str(
+        "each replaces the built-in file of its name; delete the ones you do not change.\n\
+         To add rules rather than replace the stylesheet, list a CSS file under [build] css in book.toml.\n",
+    );
+    eprint!("{report}");
+    Ok(0)
+}
+
+/// Writes `files` (paths under `dir`) or, if any is there already,
+/// nothing. Says where, as the report names it.
+fn write_all(dir: Option<&Path>, files: &[(String, &str)], help: &str) -> Result<String> {
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let shown_dir = dir.unwrap_or(Path::new(""));
     let root = cwd.join(shown_dir);
@@ -54,7 +93,7 @@ pub fn run(dir: Option<&Path>) -> Result<i32> {
             .display()
             .to_string()
     };
-    let taken: Vec<String> = FILES
+    let taken: Vec<String> = files
         .iter()
         .filter(|(rel, _)| root.join(rel).symlink_metadata().is_ok())
         .map(|(rel, _)| format!("`{}`", shown(rel)))
@@ -69,28 +108,16 @@ pub fn run(dir: Option<&Path>) -> Result<i32> {
             "refusing to overwrite {what}: {}",
             taken.join(", ")
         ))
-        .help("nothing was written; run `slidebook init NEW-FOLDER` to start the talk in a folder of its own")
+        .help(help)
         .into());
     }
-    for (rel, text) in FILES {
+    for (rel, text) in files {
         write_new(&root.join(rel), text)?;
     }
-    let place = match dir {
+    Ok(match dir {
         Some(d) => format!("`{}`", d.display()),
         None => "this folder".to_string(),
-    };
-    let mut report = format!("created a talk in {place}:\n");
-    for (rel, _) in FILES {
-        report.push_str(&format!("  {rel}\n"));
-    }
-    report.push_str("next:\n");
-    if let Some(d) = dir {
-        report.push_str(&format!("  cd {}\n", d.display()));
-    }
-    report.push_str("  slidebook build   # the deck and its handout, in book/talk/\n");
-    report.push_str("  slidebook check   # what CI runs: exit 0 when the talk is sound\n");
-    eprint!("{report}");
-    Ok(0)
+    })
 }
 
 /// Creates `path` (and its folders) with `text`, failing rather than

@@ -17,7 +17,9 @@ use crate::deck::{Cover, Deck};
 use crate::error::{Diagnostic, Error, Result};
 
 /// Built-in templates and the runtime they inline, by file name.
-const BUILT_IN: &[(&str, &str)] = &[
+/// The built-in templates and runtime, by the name a talk's `templates/`
+/// folder overrides them with.
+pub const BUILT_IN: &[(&str, &str)] = &[
     ("deck.html", include_str!("../../templates/deck.html")),
     ("handout.html", include_str!("../../templates/handout.html")),
     ("deck.css", include_str!("../../templates/deck.css")),

@@ -105,3 +105,41 @@ fn a_file_is_not_a_folder_to_start_in() {
         .stderr("error: `notes.txt` is a file, not a folder\n")
         .run();
 }
+
+#[test]
+fn init_templates_writes_the_built_in_look_which_builds_the_same_deck() {
+    let talk = Talk::new();
+    talk.args(&["init", "t"]).stderr_any().run();
+    let dir = talk.path().join("t");
+    Test::in_dir(&dir, &["build", "-o", "../before"])
+        .stderr_any()
+        .run();
+    Test::in_dir(&dir, &["init", "--templates"])
+        .stderr(
+            "wrote the built-in templates in this folder:
+  templates/deck.html
+  templates/handout.html
+  templates/deck.css
+  templates/deck.js
+  templates/handout.css
+  templates/layout.css
+each replaces the built-in file of its name; delete the ones you do not change.
+To add rules rather than replace the stylesheet, list a CSS file under [build] css in book.toml.
+",
+        )
+        .run();
+    // Unchanged, they make the very deck the built-in ones make.
+    Test::in_dir(&dir, &["build", "-o", "../after"])
+        .stderr_any()
+        .run();
+    for page in ["index.html", "handout.html"] {
+        let before = std::fs::read(talk.path().join("before").join(page)).unwrap();
+        let after = std::fs::read(talk.path().join("after").join(page)).unwrap();
+        assert!(before == after, "{page} differs");
+    }
+    // A second time writes nothing.
+    Test::in_dir(&dir, &["init", "--templates"])
+        .status(1)
+        .stderr("error: refusing to overwrite existing files: `templates/deck.html`, `templates/handout.html`, `templates/deck.css`, `templates/deck.js`, `templates/handout.css`, `templates/layout.css`\nhelp: nothing was written; delete or move those files first, or keep them: they are yours to edit\n")
+        .run();
+}
