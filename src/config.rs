@@ -26,6 +26,10 @@ pub struct BookConfig {
     pub description: Option<String>,
     pub date: Option<String>,
     pub language: String,
+    /// A line at the foot of every slide.
+    pub footer: Option<String>,
+    /// A picture in the corner of every slide.
+    pub logo: Option<PathBuf>,
 }
 
 impl Default for BookConfig {
@@ -36,6 +40,8 @@ impl Default for BookConfig {
             description: None,
             date: None,
             language: "en".into(),
+            footer: None,
+            logo: None,
         }
     }
 }
@@ -248,7 +254,15 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
 
 /// The keys each table takes; a test holds them against the structs.
 const TOP_KEYS: &[&str] = &["book", "build", "deck"];
-const BOOK_KEYS: &[&str] = &["title", "authors", "description", "date", "language"];
+const BOOK_KEYS: &[&str] = &[
+    "title",
+    "authors",
+    "description",
+    "date",
+    "language",
+    "footer",
+    "logo",
+];
 const BUILD_KEYS: &[&str] = &[
     "build-dir",
     "include-path",
@@ -420,7 +434,7 @@ mod tests {
                 (
                     "book.toml: unknown key `colour` in [book]",
                     3,
-                    Some("[book] takes title, authors, description, date, language")
+                    Some("[book] takes title, authors, description, date, language, footer, logo")
                 ),
                 (
                     "book.toml: unknown key `sorce` in [[deck]]",

@@ -114,7 +114,7 @@
     var k = box.height / s.offsetHeight || 1;
     var worst = null;
     Array.prototype.forEach.call(s.children, function (c) {
-      if (c.tagName === 'ASIDE') return;
+      if (c.tagName === 'ASIDE' || c.classList.contains('sb-footer') || c.classList.contains('sb-logo')) return;
       var b = c.getBoundingClientRect().bottom;
       if (b > bottom + 1 && (!worst || b > worst.b)) worst = { el: c, b: b };
     });
@@ -194,7 +194,8 @@
   function soloPicture(s) {
     if (s.getAttribute('data-kind') !== 'content') return null;
     var body = Array.prototype.filter.call(s.children, function (c) {
-      return !(c.tagName === 'ASIDE' && c.classList.contains('notes'));
+      return !(c.tagName === 'ASIDE' && c.classList.contains('notes')) &&
+        !c.classList.contains('sb-footer') && !c.classList.contains('sb-logo');
     });
     if (body.length && /^H[1-6]$/.test(body[0].tagName)) body = body.slice(1);
     if (body.length !== 1 || body[0].tagName !== 'P') return null;

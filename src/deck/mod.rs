@@ -154,6 +154,10 @@ pub struct Cover {
     pub title: String,
     pub authors: Vec<String>,
     pub date: String,
+    /// What every slide shows at its foot, and the picture in its corner
+    /// (its path in the deck).
+    pub footer: String,
+    pub logo: Option<String>,
 }
 
 /// Metadata from front matter (`---` YAML-style block at the top).

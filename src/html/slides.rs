@@ -60,6 +60,20 @@ pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()>
         } else {
             write!(out, "\n{}", s.body_html)?;
         }
+        if !t.footer.is_empty() {
+            write!(
+                out,
+                "\n<div class=\"sb-footer\">{}</div>",
+                escape(&t.footer)
+            )?;
+        }
+        if let Some(logo) = &t.logo {
+            write!(
+                out,
+                "\n<img class=\"sb-logo\" src=\"{}\" alt=\"\">",
+                escape(logo)
+            )?;
+        }
         if s.has_notes() {
             write!(out, "\n<aside class=\"notes\">\n{}\n</aside>", s.notes_html)?;
         }

@@ -69,11 +69,18 @@ fn copy_path(path: &str) -> Result<String, &'static str> {
     Ok(rel.into_owned())
 }
 
-/// The talk's own stylesheets (`[build] css`), copied like pictures; one
-/// that is missing or would land outside the deck is an error.
-pub fn stylesheets(loaded: &Loaded, css: &[PathBuf], assets: &mut Assets) -> Vec<Diagnostic> {
+/// Files `book.toml` names for every slide (`what`, under `key`: the
+/// talk's stylesheets, its logo), copied like pictures; one that is
+/// missing or would land outside the deck is an error.
+pub fn book_files(
+    loaded: &Loaded,
+    paths: &[PathBuf],
+    what: &str,
+    key: &str,
+    assets: &mut Assets,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for path in css {
+    for path in paths {
         let shown = path.to_string_lossy();
         let why = match loaded.sources.resolve_reference(&shown) {
             Ok(file) if file.is_file() => match copy_path(&shown) {
@@ -94,10 +101,10 @@ pub fn stylesheets(loaded: &Loaded, css: &[PathBuf], assets: &mut Assets) -> Vec
         };
         problems.push(
             Diagnostic::new(format!(
-                "{}: stylesheet `{shown}` (under [build] css) {why}",
+                "{}: {what} `{shown}` (under {key}) {why}",
                 crate::config::CONFIG_FILE
             ))
-            .help("name a CSS file inside the talk, from its root (for example `style/talk.css`)"),
+            .help("name a file inside the talk, from its root (for example `style/talk.css` or `img/logo.svg`)"),
         );
     }
     problems

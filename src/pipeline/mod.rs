@@ -274,7 +274,21 @@ fn analyze_remembering(
     let mut resolved = assets::resolve(&loaded, &deck);
     problems.extend(resolved.problems);
     let css = &project.config.build.css;
-    problems.extend(assets::stylesheets(&loaded, css, &mut resolved.assets));
+    problems.extend(assets::book_files(
+        &loaded,
+        css,
+        "stylesheet",
+        "[build] css",
+        &mut resolved.assets,
+    ));
+    let logo: Vec<PathBuf> = project.config.book.logo.iter().cloned().collect();
+    problems.extend(assets::book_files(
+        &loaded,
+        &logo,
+        "logo",
+        "[book] logo",
+        &mut resolved.assets,
+    ));
     let reveal = project.config.build.reveal.as_deref();
     let reveal = assets::reveal(&loaded, reveal, &mut resolved.assets, &mut problems);
     warnings.extend(resolved.missing);
@@ -458,6 +472,11 @@ fn cover(project: &Project, spec: &DeckSpec, deck: &Deck) -> Cover {
             .clone()
             .or_else(|| book.date.clone())
             .unwrap_or_default(),
+        footer: book.footer.clone().unwrap_or_default(),
+        logo: book
+            .logo
+            .as_ref()
+            .map(|l| crate::paths::normalize(l).to_string_lossy().into_owned()),
     }
 }
 

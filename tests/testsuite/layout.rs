@@ -65,6 +65,17 @@ fn the_markup_carries_what_the_author_set() {
     assert!(html.contains("<a href=\"https://example.org/docs\">https://example.org/docs</a>"));
     assert!(html.contains("<link rel=\"stylesheet\" href=\"style&#x2F;talk.css\">"));
     assert!(talk.path().join("book/deck/style/talk.css").is_file());
+    // The footer and the logo on every slide.
+    assert_eq!(
+        html.matches("<div class=\"sb-footer\">Layout, a fixture talk</div>")
+            .count(),
+        10
+    );
+    assert_eq!(
+        html.matches("<img class=\"sb-logo\" src=\"img/diagram.svg\" alt=\"\">")
+            .count(),
+        10
+    );
     // Formulas are MathML, written at build time: no script shows them.
     assert!(html.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>"));
     assert!(html.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">"));
@@ -283,7 +294,7 @@ fn an_unknown_theme_or_a_missing_stylesheet_is_an_error() {
     std::fs::remove_file(talk.path().join("style/talk.css")).unwrap();
     talk.args(&["build"])
         .status(1)
-        .stderr("error: book.toml: stylesheet `style/talk.css` (under [build] css) not found\nhelp: name a CSS file inside the talk, from its root (for example `style/talk.css`)\n")
+        .stderr("error: book.toml: stylesheet `style/talk.css` (under [build] css) not found\nhelp: name a file inside the talk, from its root (for example `style/talk.css` or `img/logo.svg`)\n")
         .run();
 }
 
