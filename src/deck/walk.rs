@@ -208,7 +208,17 @@ impl<'a, R: Render> Splitter<'a, R> {
                     classes: classes.drain(..).map(|c| c.to_string()).collect(),
                     attrs: attrs
                         .drain(..)
-                        .map(|(k, v)| (k.to_string(), v.map_or(String::new(), |v| v.to_string())))
+                        .map(|(k, v)| {
+                            // `key="a value"`: the quotes are no part of it.
+                            let v = v.map_or(String::new(), |v| v.to_string());
+                            let unquoted = v
+                                .strip_prefix('"')
+                                .and_then(|v| v.strip_suffix('"'))
+                                .or_else(|| {
+                                    v.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))
+                                });
+                            (k.to_string(), unquoted.map_or(v.clone(), str::to_string))
+                        })
                         .collect(),
                 };
                 self.background_ref(range.start);

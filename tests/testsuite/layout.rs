@@ -10,7 +10,7 @@ use crate::webdriver::Browser;
 const RIGHT: &str = "\u{E014}";
 const LEFT: &str = "\u{E012}";
 
-const BUILT: &str = "built deck: 10 slides, 3 with notes, 2 files copied -> book/deck/index.html\n";
+const BUILT: &str = "built deck: 12 slides, 3 with notes, 2 files copied -> book/deck/index.html\n";
 
 fn built(book_toml_extra: &str) -> Talk {
     let talk = Talk::fixture("layout");
@@ -69,13 +69,20 @@ fn the_markup_carries_what_the_author_set() {
     assert_eq!(
         html.matches("<div class=\"sb-footer\">Layout, a fixture talk</div>")
             .count(),
-        10
+        12
     );
     assert_eq!(
         html.matches("<img class=\"sb-logo\" src=\"img/diagram.svg\" alt=\"\">")
             .count(),
-        10
+        12
     );
+    // Classes the themes know, a floated picture, a div of any class,
+    // numbered lines, a picture behind a slide.
+    assert!(html.contains("data-title=\"Centred and smaller\" class=\"center smaller\">"));
+    assert!(html.contains("<img src=\"img/diagram.svg\" alt=\"A diagram\" class=\"right\" style=\"width: calc(var(--sb-w) * 0.1)\" />"));
+    assert!(html.contains("<div class=\"note-box\">\n<p>A div of its own class.</p>\n</div>"));
+    assert!(html.contains("<pre class=\"code sb-lines language-python sb-numbered\""));
+    assert!(html.contains("data-background-image=\"img/diagram.svg\" style=\"background-image: url(&quot;img/diagram.svg&quot;); background-size: cover; background-position: center;\">"));
     // Formulas are MathML, written at build time: no script shows them.
     assert!(html.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>"));
     assert!(html.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">"));
