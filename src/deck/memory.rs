@@ -268,24 +268,13 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
 impl Stretch {
     fn shift(&mut self, by: impl Fn(usize) -> usize) {
         for slide in &mut self.slides {
-            slide.at = by(slide.at);
-            for note in &mut slide.notes {
-                *note = by(note.start)..by(note.end);
-            }
+            slide.map_offsets(&by);
         }
         for r in self.refs.iter_mut().chain(&mut self.note_refs) {
             r.at = by(r.at);
         }
         for p in &mut self.problems {
-            match p {
-                TextProblem::Unclosed { at }
-                | TextProblem::StrayClose { at }
-                | TextProblem::Formula { at, .. } => *at = by(*at),
-                TextProblem::Reopened { at, opened } => {
-                    *at = by(*at);
-                    *opened = by(*opened);
-                }
-            }
+            p.map_offsets(&by);
         }
     }
 }

@@ -139,6 +139,14 @@ impl SlideAttrs {
 }
 
 impl Slide {
+    /// Moves the slide's offsets (its start, its notes) through `f`.
+    pub fn map_offsets(&mut self, f: impl Fn(usize) -> usize) {
+        self.at = f(self.at);
+        for note in &mut self.notes {
+            *note = f(note.start)..f(note.end);
+        }
+    }
+
     /// Whether the slide has notes to show: an empty `<!-- -->` is no
     /// note. The one definition the summary, the deck, the handout and
     /// the transcript all use.
@@ -198,6 +206,21 @@ pub enum TextProblem {
     StrayClose { at: usize },
 }
 
+impl TextProblem {
+    /// Moves the problem's offsets through `f`.
+    pub fn map_offsets(&mut self, f: impl Fn(usize) -> usize) {
+        match self {
+            TextProblem::Unclosed { at }
+            | TextProblem::StrayClose { at }
+            | TextProblem::Formula { at, .. } => *at = f(*at),
+            TextProblem::Reopened { at, opened } => {
+                *at = f(*at);
+                *opened = f(*opened);
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Deck {
     pub meta: Meta,
@@ -214,24 +237,13 @@ impl Deck {
     /// comment problems) through `f`.
     pub fn map_offsets(&mut self, f: impl Fn(usize) -> usize) {
         for slide in &mut self.slides {
-            slide.at = f(slide.at);
-            for note in &mut slide.notes {
-                *note = f(note.start)..f(note.end);
-            }
+            slide.map_offsets(&f);
         }
         for r in &mut self.refs {
             r.at = f(r.at);
         }
         for p in &mut self.text_problems {
-            match p {
-                TextProblem::Unclosed { at }
-                | TextProblem::StrayClose { at }
-                | TextProblem::Formula { at, .. } => *at = f(*at),
-                TextProblem::Reopened { at, opened } => {
-                    *at = f(*at);
-                    *opened = f(*opened);
-                }
-            }
+            p.map_offsets(&f);
         }
     }
 

@@ -221,13 +221,7 @@ fn write_deck(
     templates: &Templates,
     dest: &Path,
 ) -> Result<Built> {
-    let (index, handout) = templates.render(
-        &project.config,
-        &a.spec.name,
-        &a.cover,
-        &a.deck,
-        a.reveal.as_deref(),
-    )?;
+    let (index, handout) = pages(project, a, templates)?;
     let root = project
         .root
         .canonicalize()
@@ -262,14 +256,24 @@ pub fn write_into(
     templates: &Templates,
     dir: &Path,
 ) -> Result<()> {
-    let (index, handout) = templates.render(
+    let (index, handout) = pages(project, a, templates)?;
+    fill(dir, dir, a, &index, &handout)
+}
+
+/// A deck's two pages, ready to be written.
+fn pages<'a>(
+    project: &Project,
+    a: &'a Analyzed,
+    templates: &Templates,
+) -> Result<(Page<'a>, Page<'a>)> {
+    let deck = &a.deck;
+    templates.render(
         &project.config,
         &a.spec.name,
         &a.cover,
-        &a.deck,
+        deck,
         a.reveal.as_deref(),
-    )?;
-    fill(dir, dir, a, &index, &handout)
+    )
 }
 
 /// Writes a deck's files into `dir`, the new folder for `dest`.

@@ -173,18 +173,7 @@ fn pictures_columns_lines_and_backgrounds_look_as_written() {
     // the same height.
     b.goto(&url(&talk, "#/4"));
     b.wait_for("return location.hash", &json!("#/4"));
-    let cols = b.eval(
-        "return [...document.querySelectorAll('section.present .column')].map(c => { const b = c.getBoundingClientRect(); return [b.left, b.top, b.right]; })",
-    );
-    let (left, right) = (&cols[0], &cols[1]);
-    assert!(
-        right[0].as_f64().unwrap() >= left[2].as_f64().unwrap(),
-        "{cols}"
-    );
-    assert!(
-        (right[1].as_f64().unwrap() - left[1].as_f64().unwrap()).abs() < 2.0,
-        "{cols}"
-    );
+    columns_side_by_side(&b);
     // The marked lines carry their class, and only they.
     b.goto(&url(&talk, "#/5"));
     b.wait_for("return location.hash", &json!("#/5"));
@@ -244,6 +233,23 @@ fn pictures_columns_lines_and_backgrounds_look_as_written() {
     assert!(
         frac[3].as_f64().unwrap() > 1.5 * p[3].as_f64().unwrap() / 1.35,
         "fraction {frac}, line {p}"
+    );
+}
+
+/// The present slide's two columns stand side by side: the second starts
+/// right of the first, at the same height.
+fn columns_side_by_side(b: &Browser) {
+    let cols = b.eval(
+        "return [...document.querySelectorAll('.slides > section.present .column')].map(c => { const b = c.getBoundingClientRect(); return [b.left, b.top, b.right]; })",
+    );
+    let (left, right) = (&cols[0], &cols[1]);
+    assert!(
+        right[0].as_f64().unwrap() >= left[2].as_f64().unwrap(),
+        "{cols}"
+    );
+    assert!(
+        (right[1].as_f64().unwrap() - left[1].as_f64().unwrap()).abs() < 2.0,
+        "{cols}"
     );
 }
 
@@ -357,18 +363,7 @@ fn the_real_reveal_js_steps_the_fragments_and_sets_the_columns_side_by_side() {
     assert_eq!(b.wait_for(shown, &json!(2)), json!(2));
     b.goto(&url(&talk, "#/4"));
     b.wait_for("return Reveal.getIndices().h", &json!(4));
-    let cols = b.eval(
-        "return [...document.querySelectorAll('.slides > section.present .column')].map(c => { const b = c.getBoundingClientRect(); return [b.left, b.top, b.right]; })",
-    );
-    let (left, right) = (&cols[0], &cols[1]);
-    assert!(
-        right[0].as_f64().unwrap() >= left[2].as_f64().unwrap(),
-        "{cols}"
-    );
-    assert!(
-        (right[1].as_f64().unwrap() - left[1].as_f64().unwrap()).abs() < 2.0,
-        "{cols}"
-    );
+    columns_side_by_side(&b);
 }
 
 #[test]
