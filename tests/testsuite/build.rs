@@ -457,3 +457,18 @@ help: build into a folder of its own, outside the talk's sources
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"
     );
 }
+
+#[test]
+fn a_reveal_js_address_stays_an_address() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[build]\nreveal = \"https://cdn.example.org/reveal.js@5\"\n\n[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
+        )
+        .file("main.md", "## One\n");
+    talk.args(&["build"])
+        .stderr("built d: 1 slide, 0 with notes, 0 files copied -> book/d/index.html\n")
+        .run();
+    let index = talk.read("book/d/index.html");
+    assert!(index.contains("<script src=\"https:&#x2F;&#x2F;cdn.example.org&#x2F;reveal.js@5/dist/reveal.js\"></script>"), "{index}");
+}
