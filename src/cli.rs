@@ -86,8 +86,11 @@ pub enum Command {
     },
     /// Print a deck's speaker notes, in order, as Markdown
     Notes {
-        /// A deck name from book.toml, or a Markdown file
-        target: String,
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+        /// Put each slide's number and title above its notes
+        #[arg(long)]
+        titles: bool,
     },
     /// Start a new talk: book.toml, a deck, a shared slide, a command and its
     /// output, a picture; never overwrites a file
@@ -124,7 +127,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             layout,
         } => commands::check::run(&project, &targets, format, layout),
         Command::Build { targets, out } => commands::build::run(&project, &targets, out.as_deref()),
-        Command::Notes { target } => commands::notes::run(&project, &target),
+        Command::Notes { targets, titles } => commands::notes::run(&project, &targets, titles),
         Command::Pdf { targets } => commands::pdf::run(&project, &targets),
         Command::Watch { targets } => {
             commands::watch::run(cli.root.as_deref(), &targets, cli.deny_warnings)

@@ -272,10 +272,22 @@ impl Deck {
         self.slides.iter().filter(|s| s.has_notes()).count()
     }
 
-    /// The transcript: every slide's notes, in order, as Markdown.
-    pub fn transcript(&self, text: &str) -> String {
+    /// The transcript: every slide's notes, in order, as Markdown; with
+    /// `titles`, each slide's number and title above its notes.
+    pub fn transcript(&self, text: &str, titles: bool) -> String {
         let mut out = String::new();
-        for slide in self.slides.iter().filter(|s| s.has_notes()) {
+        for (n, slide) in self.slides.iter().enumerate() {
+            if !slide.has_notes() {
+                continue;
+            }
+            if titles {
+                let title = match (slide.title.as_str(), slide.kind) {
+                    ("", SlideKind::Title) => "Title slide",
+                    ("", _) => "(untitled)",
+                    (t, _) => t,
+                };
+                out.push_str(&format!("## {}. {title}\n\n", n + 1));
+            }
             for note in &slide.notes {
                 let raw = &text[note.clone()];
                 // `<!-- text -->` on one line: drop the spaces around the

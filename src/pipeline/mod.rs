@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::config::{Config, Project};
-use crate::deck::{self, Cover, Deck, TextProblem};
+use crate::deck::{self, Cover, Deck, SlideKind, TextProblem};
 use crate::error::{self, Diagnostic, Error, Result};
 use crate::html::{Highlighter, Markdown};
 use crate::m4::{self, Expanded, ProblemKind};
@@ -460,6 +460,11 @@ fn cover(project: &Project, spec: &DeckSpec, deck: &Deck) -> Cover {
             .clone()
             .or_else(|| deck.meta.title.clone())
             .or_else(|| book.title.clone())
+            // A talk with no title anywhere is called by its first part.
+            .or_else(|| {
+                let first = deck.slides.iter().find(|s| s.kind == SlideKind::Section);
+                first.map(|s| s.title.clone()).filter(|t| !t.is_empty())
+            })
             .unwrap_or_else(|| spec.name.clone()),
         authors: if deck.meta.authors.is_empty() {
             book.authors.clone()

@@ -472,3 +472,28 @@ fn a_reveal_js_address_stays_an_address() {
     let index = talk.read("book/d/index.html");
     assert!(index.contains("<script src=\"https:&#x2F;&#x2F;cdn.example.org&#x2F;reveal.js@5/dist/reveal.js\"></script>"), "{index}");
 }
+
+#[test]
+fn a_talk_without_book_toml_is_named_after_its_file_and_titled_by_its_text() {
+    // Front matter gives the title; `src/` is no name for a deck.
+    let talk = Talk::new()
+        .file(
+            "src/main.md",
+            "---\ntitle: \"Monasca in depth\"\n---\n\n# Part one\n\n## A slide\n\n<!-- n -->\n",
+        )
+        .file("intro.md", "# Intro part\n\n## A slide\n");
+    talk.args(&["build", "src/main.md"])
+        .stderr("built main: 3 slides, 1 with notes, 0 files copied -> book/main/index.html\n")
+        .run();
+    for page in ["index", "handout"] {
+        let html = talk.read(&format!("book/main/{page}.html"));
+        assert!(html.contains("<title>Monasca in depth"), "{page}");
+    }
+    // Without front matter, the first part's heading does.
+    talk.args(&["build", "intro.md"])
+        .stderr("built intro: 2 slides, 0 with notes, 0 files copied -> book/intro/index.html\n")
+        .run();
+    assert!(talk
+        .read("book/intro/index.html")
+        .contains("<title>Intro part</title>"));
+}

@@ -109,3 +109,23 @@ checked 1 deck: 2 errors
         .stderr("checked 1 deck: no problems\n")
         .run();
 }
+
+#[test]
+fn notes_with_titles_number_each_slide_and_without_a_deck_print_every_deck() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[[deck]]\nname = \"long\"\nsource = \"long.md\"\ntitle = \"The long one\"\n\n[[deck]]\nname = \"short\"\nsource = \"short.md\"\n",
+        )
+        .file(
+            "long.md",
+            "<!-- hello -->\n\n## First\n\n<!-- say *one* -->\n\n## Quiet\n\n---\n\n<!-- untitled -->\n",
+        )
+        .file("short.md", "## Only\n\n<!-- just this -->\n");
+    talk.args(&["notes", "long", "--titles"])
+        .stdout("## 1. Title slide\n\nhello\n\n## 2. First\n\nsay *one*\n\n## 4. (untitled)\n\nuntitled\n\n")
+        .run();
+    talk.args(&["notes"])
+        .stdout("# The long one\n\nhello\n\nsay *one*\n\nuntitled\n\n\n# short\n\njust this\n\n")
+        .run();
+}

@@ -317,7 +317,7 @@ fn check_split(text: &str, level: u8, title_known: bool) -> Result<(), TestCaseE
         missing_images: None,
     };
     let d = deck::split(text, level, title_known, &render);
-    let _ = d.transcript(text);
+    let _ = d.transcript(text, true);
     for s in &d.slides {
         prop_assert!(s.at <= text.len(), "slide at {} of {}", s.at, text.len());
         for n in &s.notes {
