@@ -8,6 +8,7 @@ mod markdown;
 pub mod page;
 mod shell;
 mod slides;
+pub mod transcript;
 mod views;
 
 pub use escape::escape;

@@ -228,7 +228,9 @@ fn write_deck(
         .map_err(Error::io(&project.root))?;
     let keep: Vec<&Path> = std::iter::once(root.as_path()).chain(a.inputs()).collect();
     let staging = Staging::new(dest, &keep)?;
-    let written = fill(&staging.dir, dest, a, &index, &handout).and_then(|()| staging.swap_in());
+    let transcript = transcript(project, a);
+    let written =
+        fill(&staging.dir, dest, a, &index, &handout, &transcript).and_then(|()| staging.swap_in());
     if let Err(Error::Io { source, .. }) = written {
         // The path is a temporary folder, gone by now: say what it meant.
         let shown = a.loaded.sources.display(dest);
@@ -257,7 +259,16 @@ pub fn write_into(
     dir: &Path,
 ) -> Result<()> {
     let (index, handout) = pages(project, a, templates)?;
-    fill(dir, dir, a, &index, &handout)
+    fill(dir, dir, a, &index, &handout, &transcript(project, a))
+}
+
+/// `transcript.md` and `transcript.html`: every slide's number, title and
+/// notes, beside the handout.
+fn transcript(project: &Project, a: &Analyzed) -> [(&'static str, String); 2] {
+    let md = a.deck.transcript(&a.loaded.expanded.text, true);
+    let language = &project.config.book.language;
+    let html = crate::html::transcript::page(&a.cover.title, language, &md);
+    [("transcript.md", md), ("transcript.html", html)]
 }
 
 /// A deck's two pages, ready to be written.
@@ -277,7 +288,14 @@ fn pages<'a>(
 }
 
 /// Writes a deck's files into `dir`, the new folder for `dest`.
-fn fill(dir: &Path, dest: &Path, a: &Analyzed, index: &Page, handout: &Page) -> Result<()> {
+fn fill(
+    dir: &Path,
+    dest: &Path,
+    a: &Analyzed,
+    index: &Page,
+    handout: &Page,
+    transcript: &[(&str, String)],
+) -> Result<()> {
     // The two pages are large; write them side by side.
     let big = a.deck.text_len >= crate::par::WORTH_A_THREAD;
     let (handout, index) = crate::par::both(
@@ -286,8 +304,12 @@ fn fill(dir: &Path, dest: &Path, a: &Analyzed, index: &Page, handout: &Page) -> 
         || write_new(&dir.join("index.html"), |w| index.write_to(w)),
     );
     handout.and(index)?;
+    for (name, text) in transcript {
+        write_new(&dir.join(name), |w| w.write_all(text.as_bytes()))?;
+    }
     let written = ["index.html", "handout.html"]
         .into_iter()
+        .chain(transcript.iter().map(|(name, _)| *name))
         .map(String::from)
         .chain(a.assets.keys().cloned());
     let marker = place::marker_text(written);

@@ -128,6 +128,8 @@ fn is_deck_folder(dir: &Path, deck: &Deck<'_>) -> bool {
     let mut allowed: std::collections::HashSet<String> = [
         "index.html".to_string(),
         "handout.html".to_string(),
+        "transcript.md".to_string(),
+        "transcript.html".to_string(),
         format!("{}.pdf", deck.name),
         format!("{}-handout.pdf", deck.name),
     ]

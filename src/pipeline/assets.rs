@@ -53,7 +53,13 @@ fn percent_decode(s: &str) -> String {
 
 /// The files a build writes itself in each deck's folder: no copy of the
 /// talk's may take their place.
-pub const GENERATED: &[&str] = &["index.html", "handout.html", ".slidebook"];
+pub const GENERATED: &[&str] = &[
+    "index.html",
+    "handout.html",
+    "transcript.md",
+    "transcript.html",
+    ".slidebook",
+];
 
 /// Where a copy of `path` goes in the deck's folder: the path folded, or
 /// why it cannot go there.

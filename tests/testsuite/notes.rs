@@ -129,3 +129,25 @@ fn notes_with_titles_number_each_slide_and_without_a_deck_print_every_deck() {
         .stdout("# The long one\n\nhello\n\nsay *one*\n\nuntitled\n\n\n# short\n\njust this\n\n")
         .run();
 }
+
+#[test]
+fn build_writes_the_transcript_beside_the_handout() {
+    let talk = Talk::fixture("basics");
+    talk.args(&["build"]).stderr_any().run();
+    let run = talk
+        .args(&["notes", "--titles"])
+        .stdout_any()
+        .stderr_any()
+        .run();
+    assert_eq!(talk.read("book/deck/transcript.md"), run.stdout);
+    assert!(run
+        .stdout
+        .starts_with("## 1. Title slide\n\nWelcome everyone"));
+    let html = talk.read("book/deck/transcript.html");
+    assert!(
+        html.contains("<title>Fixture talk (transcript)</title>"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>1. Title slide</h2>\n<p>Welcome everyone"));
+    assert!(!html.contains("<script"));
+}
