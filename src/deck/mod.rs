@@ -139,6 +139,15 @@ impl SlideAttrs {
 }
 
 impl Slide {
+    /// The slide's title as the transcript names it.
+    pub fn transcript_title(&self) -> &str {
+        match (self.title.as_str(), self.kind) {
+            ("", SlideKind::Title) => "Title slide",
+            ("", _) => "(untitled)",
+            (t, _) => t,
+        }
+    }
+
     /// Moves the slide's offsets (its start, its notes) through `f`.
     pub fn map_offsets(&mut self, f: impl Fn(usize) -> usize) {
         self.at = f(self.at);
@@ -281,12 +290,7 @@ impl Deck {
                 continue;
             }
             if titles {
-                let title = match (slide.title.as_str(), slide.kind) {
-                    ("", SlideKind::Title) => "Title slide",
-                    ("", _) => "(untitled)",
-                    (t, _) => t,
-                };
-                out.push_str(&format!("## {}. {title}\n\n", n + 1));
+                out.push_str(&format!("## {}. {}\n\n", n + 1, slide.transcript_title()));
             }
             for note in &slide.notes {
                 let raw = &text[note.clone()];

@@ -2,15 +2,23 @@
 //! with its notes, for the trainer to read or print.
 
 use super::escape;
-use crate::deck::markdown_options;
+use crate::deck::Deck;
 
-/// `transcript.html` from the transcript's Markdown.
-pub fn page(title: &str, language: &str, markdown: &str) -> String {
-    let mut body = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(
-        &mut body,
-        pulldown_cmark::Parser::new_ext(markdown, markdown_options()),
-    );
+/// `transcript.html`: each slide with notes, its number and title, and
+/// the notes as the speaker view shows them (rendered once, for both).
+pub fn page(title: &str, language: &str, deck: &Deck) -> String {
+    let mut body = String::new();
+    for (n, slide) in deck.slides.iter().enumerate() {
+        if !slide.has_notes() {
+            continue;
+        }
+        body.push_str(&format!(
+            "<h2>{}. {}</h2>\n{}",
+            n + 1,
+            escape(slide.transcript_title()),
+            slide.notes_html
+        ));
+    }
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{} (transcript)</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n{body}</main>\n</body>\n</html>\n",
         escape(language),

@@ -228,9 +228,9 @@ fn write_deck(
         .map_err(Error::io(&project.root))?;
     let keep: Vec<&Path> = std::iter::once(root.as_path()).chain(a.inputs()).collect();
     let staging = Staging::new(dest, &keep)?;
-    let transcript = transcript(project, a);
+    let language = &project.config.book.language;
     let written =
-        fill(&staging.dir, dest, a, &index, &handout, &transcript).and_then(|()| staging.swap_in());
+        fill(&staging.dir, dest, a, &index, &handout, language).and_then(|()| staging.swap_in());
     if let Err(Error::Io { source, .. }) = written {
         // The path is a temporary folder, gone by now: say what it meant.
         let shown = a.loaded.sources.display(dest);
@@ -259,17 +259,12 @@ pub fn write_into(
     dir: &Path,
 ) -> Result<()> {
     let (index, handout) = pages(project, a, templates)?;
-    fill(dir, dir, a, &index, &handout, &transcript(project, a))
+    fill(dir, dir, a, &index, &handout, &project.config.book.language)
 }
 
-/// `transcript.md` and `transcript.html`: every slide's number, title and
-/// notes, beside the handout.
-fn transcript(project: &Project, a: &Analyzed) -> [(&'static str, String); 2] {
-    let md = a.deck.transcript(&a.loaded.expanded.text, true);
-    let language = &project.config.book.language;
-    let html = crate::html::transcript::page(&a.cover.title, language, &md);
-    [("transcript.md", md), ("transcript.html", html)]
-}
+/// The transcript files written beside the handout: every slide's number,
+/// title and notes.
+const TRANSCRIPT: [&str; 2] = ["transcript.md", "transcript.html"];
 
 /// A deck's two pages, ready to be written.
 fn pages<'a>(
@@ -294,22 +289,30 @@ fn fill(
     a: &Analyzed,
     index: &Page,
     handout: &Page,
-    transcript: &[(&str, String)],
+    language: &str,
 ) -> Result<()> {
-    // The two pages are large; write them side by side.
+    // The pages are large; write them side by side, a transcript with each.
     let big = a.deck.text_len >= crate::par::WORTH_A_THREAD;
+    let [md_name, html_name] = TRANSCRIPT;
+    // The analysis holds the sources, which stay on this thread.
+    let (deck, text, title) = (&a.deck, &a.loaded.expanded.text, &a.cover.title);
     let (handout, index) = crate::par::both(
         big,
-        || write_new(&dir.join("handout.html"), |w| handout.write_to(w)),
-        || write_new(&dir.join("index.html"), |w| index.write_to(w)),
+        || {
+            write_new(&dir.join("handout.html"), |w| handout.write_to(w))?;
+            let md = deck.transcript(text, true);
+            write_new(&dir.join(md_name), |w| w.write_all(md.as_bytes()))
+        },
+        || {
+            write_new(&dir.join("index.html"), |w| index.write_to(w))?;
+            let html = crate::html::transcript::page(title, language, deck);
+            write_new(&dir.join(html_name), |w| w.write_all(html.as_bytes()))
+        },
     );
     handout.and(index)?;
-    for (name, text) in transcript {
-        write_new(&dir.join(name), |w| w.write_all(text.as_bytes()))?;
-    }
     let written = ["index.html", "handout.html"]
         .into_iter()
-        .chain(transcript.iter().map(|(name, _)| *name))
+        .chain(TRANSCRIPT)
         .map(String::from)
         .chain(a.assets.keys().cloned());
     let marker = place::marker_text(written);
