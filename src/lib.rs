@@ -31,6 +31,7 @@ pub mod commands;
 pub mod config;
 pub mod deck;
 pub mod error;
+pub mod escape;
 pub mod html;
 pub mod layout;
 pub mod live;

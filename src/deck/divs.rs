@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use crate::escape::escape;
+
 /// The text with its fences rewritten, and where each rewritten line was.
 pub struct Rewritten {
     pub text: String,
@@ -147,22 +149,6 @@ fn opener(line: &str) -> Option<String> {
     }
     div.push('>');
     Some(div)
-}
-
-/// Text made safe inside a quoted HTML attribute.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Words of an attribute list, a quoted value kept whole.

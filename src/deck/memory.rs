@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::halves::{front_matter_end, has_definitions, inside, metadata_blocks, render_notes};
 use super::walk::walk;
-use super::{Deck, Meta, Reference, Render, Slide, TextProblem};
+use super::{Deck, Reference, Render, Slide, TextProblem};
 
 /// Texts smaller than this are walked whole: they take a few milliseconds.
 const WORTH_REMEMBERING: usize = 256 << 10;
@@ -66,11 +66,10 @@ struct Stretch {
     /// Whether it was walked from its own text alone: a comment closed
     /// past its end, or never closed, was read as the text after it says.
     own: bool,
-    meta: Meta,
-    slides: Vec<Slide>,
-    refs: Vec<Reference>,
+    /// What the walk found, the notes' references kept apart (a whole
+    /// deck lists them after every slide's own).
+    deck: Deck,
     note_refs: Vec<Reference>,
-    problems: Vec<TextProblem>,
     build: u64,
 }
 
@@ -225,28 +224,23 @@ fn chosen(near: &[u8]) -> bool {
 /// Walks one stretch, its notes rendered, its offsets counted from its start.
 fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, render: &R) -> Stretch {
     let walked = walk(text, part.clone(), slide_level, render, None);
-    let notes = render_notes(text, &walked.deck, render);
-    let Deck {
-        meta,
-        mut slides,
-        refs,
-        text_problems,
-        ..
-    } = walked.deck;
+    let mut deck = walked.deck;
+    let notes = render_notes(text, &deck, render);
     let mut notes = notes.into_iter();
     let mut note_refs = Vec::new();
-    for slide in &mut slides {
+    for slide in &mut deck.slides {
         for (html, refs) in notes.by_ref().take(slide.notes.len()) {
             slide.notes_html.push_str(&html);
             note_refs.extend(refs);
         }
     }
-    let own = text_problems.iter().all(|p| {
+    let own = deck.text_problems.iter().all(|p| {
         matches!(
             p,
             TextProblem::StrayClose { .. } | TextProblem::Formula { .. }
         )
-    }) && slides
+    }) && deck
+        .slides
         .iter()
         .flat_map(|s| &s.notes)
         .all(|n| n.end <= part.end);
@@ -254,11 +248,8 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
         first: part.start == 0,
         ends_cleanly: walked.ends_cleanly,
         own,
-        meta,
-        slides,
-        refs,
+        deck,
         note_refs,
-        problems: text_problems,
         build: 0,
     };
     stretch.shift(|at| at - part.start);
@@ -267,14 +258,9 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
 
 impl Stretch {
     fn shift(&mut self, by: impl Fn(usize) -> usize) {
-        for slide in &mut self.slides {
-            slide.map_offsets(&by);
-        }
-        for r in self.refs.iter_mut().chain(&mut self.note_refs) {
+        self.deck.map_offsets(&by);
+        for r in &mut self.note_refs {
             r.at = by(r.at);
-        }
-        for p in &mut self.problems {
-            p.map_offsets(&by);
         }
     }
 }
@@ -287,12 +273,12 @@ fn assemble(stretches: Vec<Stretch>, bounds: &[Range<usize>]) -> Deck {
     for (mut s, r) in stretches.into_iter().zip(bounds) {
         s.shift(|at| at + r.start);
         if s.first {
-            deck.meta = s.meta;
+            deck.meta = s.deck.meta;
         }
-        deck.slides.extend(s.slides);
-        deck.refs.extend(s.refs);
+        deck.slides.extend(s.deck.slides);
+        deck.refs.extend(s.deck.refs);
         note_refs.extend(s.note_refs);
-        deck.text_problems.extend(s.problems);
+        deck.text_problems.extend(s.deck.text_problems);
     }
     deck.refs.extend(note_refs);
     deck

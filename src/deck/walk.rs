@@ -263,11 +263,14 @@ impl<'a, R: Render> Splitter<'a, R> {
             Event::Start(Tag::Item) => self.current.list_items += 1,
             Event::InlineMath(tex) | Event::DisplayMath(tex) => {
                 let display = self.text[range.clone()].starts_with("$$");
-                if let Some(why) = self.render.math_error(tex, display) {
-                    self.deck.text_problems.push(TextProblem::Formula {
-                        at: range.start,
-                        why,
-                    });
+                if let Some((html, problem)) = self.render.math(tex, display) {
+                    if let Some(why) = problem {
+                        let at = range.start;
+                        self.deck
+                            .text_problems
+                            .push(TextProblem::Formula { at, why });
+                    }
+                    event = Event::Html(CowStr::from(html));
                 }
             }
             _ => {}

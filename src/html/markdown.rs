@@ -51,23 +51,30 @@ impl Render for Markdown<'_> {
         html
     }
 
-    fn math_error(&self, tex: &str, display: bool) -> Option<String> {
-        to_mathml(tex, display).err()
+    fn math(&self, tex: &str, display: bool) -> Option<(String, Option<String>)> {
+        Some(formula(tex, display))
+    }
+}
+
+/// Formulas the walk did not turn into HTML (those in notes).
+fn math(event: Event<'_>) -> Event<'_> {
+    match &event {
+        Event::InlineMath(t) => Event::Html(CowStr::from(formula(t, false).0)),
+        Event::DisplayMath(t) => Event::Html(CowStr::from(formula(t, true).0)),
+        _ => event,
     }
 }
 
 /// A formula as MathML, which browsers show with no script and no
-/// network; one that cannot be read shows as its source, marked.
-fn math(event: Event<'_>) -> Event<'_> {
-    let (tex, display) = match &event {
-        Event::InlineMath(t) => (t, false),
-        Event::DisplayMath(t) => (t, true),
-        _ => return event,
-    };
-    Event::Html(CowStr::from(match to_mathml(tex, display) {
-        Ok(mathml) => mathml,
-        Err(_) => format!("<code class=\"sb-math-error\">{}</code>", escape(tex)),
-    }))
+/// network; one that cannot be read shows as its source, marked, and why.
+fn formula(tex: &str, display: bool) -> (String, Option<String>) {
+    match to_mathml(tex, display) {
+        Ok(mathml) => (mathml, None),
+        Err(why) => (
+            format!("<code class=\"sb-math-error\">{}</code>", escape(tex)),
+            Some(why),
+        ),
+    }
 }
 
 /// The longest formula read, and how deep its groups may nest: the reader

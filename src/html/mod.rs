@@ -2,7 +2,6 @@
 //! highlighting, Markdown to slide and note HTML ([`Markdown`], which the
 //! deck stage is handed), and the pages around the slides.
 
-mod escape;
 pub mod highlight;
 mod markdown;
 pub mod page;
@@ -11,7 +10,7 @@ mod slides;
 pub mod transcript;
 mod views;
 
-pub use escape::escape;
+pub use crate::escape::escape;
 pub use highlight::Highlighter;
 pub use markdown::Markdown;
 pub use page::{Page, Templates};

@@ -262,10 +262,6 @@ pub fn write_into(
     fill(dir, dir, a, &index, &handout, &project.config.book.language)
 }
 
-/// The transcript files written beside the handout: every slide's number,
-/// title and notes.
-const TRANSCRIPT: [&str; 2] = ["transcript.md", "transcript.html"];
-
 /// A deck's two pages, ready to be written.
 fn pages<'a>(
     project: &Project,
@@ -293,26 +289,25 @@ fn fill(
 ) -> Result<()> {
     // The pages are large; write them side by side, a transcript with each.
     let big = a.deck.text_len >= crate::par::WORTH_A_THREAD;
-    let [md_name, html_name] = TRANSCRIPT;
+    let [index_name, handout_name, md_name, html_name] = pipeline::PAGES;
     // The analysis holds the sources, which stay on this thread.
     let (deck, text, title) = (&a.deck, &a.loaded.expanded.text, &a.cover.title);
     let (handout, index) = crate::par::both(
         big,
         || {
-            write_new(&dir.join("handout.html"), |w| handout.write_to(w))?;
+            write_new(&dir.join(handout_name), |w| handout.write_to(w))?;
             let md = deck.transcript(text, true);
             write_new(&dir.join(md_name), |w| w.write_all(md.as_bytes()))
         },
         || {
-            write_new(&dir.join("index.html"), |w| index.write_to(w))?;
+            write_new(&dir.join(index_name), |w| index.write_to(w))?;
             let html = crate::html::transcript::page(title, language, deck);
             write_new(&dir.join(html_name), |w| w.write_all(html.as_bytes()))
         },
     );
     handout.and(index)?;
-    let written = ["index.html", "handout.html"]
+    let written = pipeline::PAGES
         .into_iter()
-        .chain(TRANSCRIPT)
         .map(String::from)
         .chain(a.assets.keys().cloned());
     let marker = place::marker_text(written);

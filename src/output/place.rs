@@ -11,7 +11,7 @@ use crate::paths::normalize;
 
 /// The file every deck folder holds, so a later build knows the folder is
 /// its own to replace.
-pub const MARKER: &str = ".slidebook";
+pub use crate::pipeline::MARKER;
 
 /// Why a deck goes where it goes, for the messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,16 +125,15 @@ fn is_deck_folder(dir: &Path, deck: &Deck<'_>) -> bool {
     if entries.next().is_none() {
         return true;
     }
-    let mut allowed: std::collections::HashSet<String> = [
-        "index.html".to_string(),
-        "handout.html".to_string(),
-        "transcript.md".to_string(),
-        "transcript.html".to_string(),
+    let pdfs = [
         format!("{}.pdf", deck.name),
         format!("{}-handout.pdf", deck.name),
-    ]
-    .into_iter()
-    .collect();
+    ];
+    let mut allowed: std::collections::HashSet<String> = crate::pipeline::PAGES
+        .into_iter()
+        .map(String::from)
+        .chain(pdfs)
+        .collect();
     match std::fs::read_to_string(dir.join(MARKER)) {
         Ok(text) => {
             let Some(listed) = text.strip_prefix(MARKER_HEAD) else {

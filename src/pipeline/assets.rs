@@ -51,15 +51,16 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-/// The files a build writes itself in each deck's folder: no copy of the
-/// talk's may take their place.
-pub const GENERATED: &[&str] = &[
+/// The pages a build writes in each deck's folder (the deck, the handout,
+/// the transcript twice), and the file listing what it wrote there: no
+/// copy of the talk's may take their place.
+pub const PAGES: [&str; 4] = [
     "index.html",
     "handout.html",
     "transcript.md",
     "transcript.html",
-    ".slidebook",
 ];
+pub const MARKER: &str = ".slidebook";
 
 /// Where a copy of `path` goes in the deck's folder: the path folded, or
 /// why it cannot go there.
@@ -69,7 +70,11 @@ fn copy_path(path: &str) -> Result<String, &'static str> {
     if folded.is_absolute() || rel.starts_with("..") {
         return Err("would be copied outside the deck's folder");
     }
-    if GENERATED.iter().any(|g| rel.eq_ignore_ascii_case(g)) {
+    if PAGES
+        .iter()
+        .chain([&MARKER])
+        .any(|g| rel.eq_ignore_ascii_case(g))
+    {
         return Err("would take the place of a page the build writes");
     }
     Ok(rel.into_owned())

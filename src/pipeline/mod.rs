@@ -16,7 +16,7 @@ use crate::html::{Highlighter, Markdown};
 use crate::m4::{self, Expanded, ProblemKind};
 pub use crate::source::Reading;
 use crate::source::{LoadError, SourceId, Sources};
-pub use assets::{local_path, Assets};
+pub use assets::{local_path, Assets, MARKER, PAGES};
 
 /// One deck to work on: from `book.toml`, or a file named on the command
 /// line.
