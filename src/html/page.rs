@@ -8,6 +8,7 @@
 //! slide as data, to lay out as it likes.
 
 use std::borrow::Cow;
+use std::io::Write as _;
 use std::path::Path;
 
 use super::views::{BookView, DeckView, SlideView};
@@ -85,14 +86,14 @@ impl Templates {
 
     /// `index.html` and `handout.html` for the deck called `name`.
     /// `reveal` is where the page loads reveal.js from, when it does.
-    pub fn render<'d>(
-        &self,
+    pub fn render<'a>(
+        &'a self,
         config: &Config,
         name: &str,
         cover: &Cover,
-        deck: &'d Deck,
+        deck: &'a Deck,
         reveal: Option<&str>,
-    ) -> Result<(Page<'d>, Page<'d>)> {
+    ) -> Result<(Page<'a>, Page<'a>)> {
         let book = &config.book;
         let (width, height) = config.build.aspect_ratio.size();
         let book_view = BookView {
@@ -123,6 +124,7 @@ impl Templates {
                 let ctx = self.context(deck, &book_view, &deck_view, &reveal);
                 let render = |name: &str| {
                     tera.render(name, &ctx)
+                        .map(|page| self.pieces(page))
                         .map_err(|e| template_error(name, &e))
                 };
                 (render("deck.html")?, render("handout.html")?)
@@ -134,32 +136,46 @@ impl Templates {
                     &reveal,
                     [&self.runtime_css, &self.layout_css],
                     &self.runtime_js,
-                    &self.markers[0],
                 ),
-                shell::handout(
-                    &book_view,
-                    &deck_view,
-                    &self.handout_css,
-                    &self.markers[1],
-                    &self.markers[2],
-                ),
+                shell::handout(&book_view, &deck_view, &self.handout_css),
             ),
         };
         Ok((
             Page {
-                shell: deck_shell,
-                markers: self.markers.clone(),
+                pieces: deck_shell,
                 deck,
                 cover: cover.clone(),
             },
             Page {
-                shell: handout_shell,
-                markers: self.markers.clone(),
+                pieces: handout_shell,
                 deck,
                 cover,
             },
         ))
     }
+    /// A page from the talk's own templates, cut at the markers.
+    fn pieces(&self, page: String) -> Vec<Piece<'static>> {
+        let mut pieces = Vec::new();
+        let mut rest = page.as_str();
+        loop {
+            let next = PARTS
+                .iter()
+                .zip(&self.markers)
+                .filter_map(|(&part, marker)| {
+                    let at = memchr::memmem::find(rest.as_bytes(), marker.as_bytes());
+                    at.map(|at| (at, marker, part))
+                })
+                .min_by_key(|(at, _, _)| *at);
+            let Some((at, marker, part)) = next else {
+                pieces.push(Piece::Text(Cow::Owned(rest.to_string())));
+                return pieces;
+            };
+            pieces.push(Piece::Text(Cow::Owned(rest[..at].to_string())));
+            pieces.push(Piece::Part(part));
+            rest = &rest[at + marker.len()..];
+        }
+    }
+
     /// What the talk's own templates are given. The big parts go in as
     /// markers and are written in their place when the page is written,
     /// so Tera never copies them.
@@ -205,8 +221,8 @@ impl Templates {
 
 /// The generated parts, each standing in the page as a marker until the
 /// page is written.
-#[derive(Clone, Copy)]
-enum Part {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Part {
     Slides,
     Toc,
     Entries,
@@ -228,39 +244,45 @@ fn markers() -> [String; 3] {
     ["slides", "toc", "entries"].map(|p| format!("\u{E000}slidebook:{p}:{nonce:016x}\u{E000}"))
 }
 
+/// One stretch of a page as it is written: a text (the runtime, most of a
+/// small deck's page, borrowed where it stands), or a generated part.
+#[derive(Debug, PartialEq)]
+pub(super) enum Piece<'a> {
+    Text(Cow<'a, str>),
+    Part(Part),
+}
+
 /// A rendered page: the template's output, with the slide markup written
 /// in place of its markers.
-pub struct Page<'d> {
-    shell: String,
-    markers: [String; 3],
-    deck: &'d Deck,
+pub struct Page<'a> {
+    pieces: Vec<Piece<'a>>,
+    deck: &'a Deck,
     cover: std::sync::Arc<Cover>,
 }
 
+/// A text at least this long goes to the file without passing through the
+/// buffer: the runtime is not copied once more.
+const DIRECT: usize = 8 << 10;
+
 impl Page<'_> {
-    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        let mut rest = self.shell.as_str();
-        loop {
-            let next = PARTS
-                .iter()
-                .zip(&self.markers)
-                .filter_map(|(&part, marker)| {
-                    let at = memchr::memmem::find(rest.as_bytes(), marker.as_bytes());
-                    at.map(|at| (at, marker, part))
-                })
-                .min_by_key(|(at, _, _)| *at);
-            let Some((at, marker, part)) = next else {
-                return w.write_all(rest.as_bytes());
-            };
-            w.write_all(&rest.as_bytes()[..at])?;
-            let (deck, cover) = (self.deck, &*self.cover);
-            match part {
-                Part::Slides => slides::deck_sections(w, deck, cover)?,
-                Part::Toc => slides::handout_toc(w, deck, cover)?,
-                Part::Entries => slides::handout_entries(w, deck, cover)?,
+    pub fn write_to<W: std::io::Write>(
+        &self,
+        w: &mut std::io::BufWriter<W>,
+    ) -> std::io::Result<()> {
+        let (deck, cover) = (self.deck, &*self.cover);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) if text.len() >= DIRECT => {
+                    w.flush()?;
+                    w.get_mut().write_all(text.as_bytes())?;
+                }
+                Piece::Text(text) => w.write_all(text.as_bytes())?,
+                Piece::Part(Part::Slides) => slides::deck_sections(w, deck, cover)?,
+                Piece::Part(Part::Toc) => slides::handout_toc(w, deck, cover)?,
+                Piece::Part(Part::Entries) => slides::handout_entries(w, deck, cover)?,
             }
-            rest = &rest[at + marker.len()..];
         }
+        Ok(())
     }
 }
 
@@ -341,13 +363,30 @@ mod tests {
             ctx.insert("slides_html", "SLIDES");
             ctx.insert("toc_html", "TOC");
             ctx.insert("handout_html", "ENTRIES");
+            let flat = |pieces: Vec<Piece>| -> String {
+                pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Text(t) => t,
+                        Piece::Part(Part::Slides) => "SLIDES",
+                        Piece::Part(Part::Toc) => "TOC",
+                        Piece::Part(Part::Entries) => "ENTRIES",
+                    })
+                    .collect()
+            };
             assert_eq!(
-                shell::deck(&book, &deck, reveal, ["css{}", "lay{}"], "js();", "SLIDES"),
+                flat(shell::deck(
+                    &book,
+                    &deck,
+                    reveal,
+                    ["css{}", "lay{}"],
+                    "js();"
+                )),
                 tera.render("deck.html", &ctx).unwrap(),
                 "deck.html, case {n}"
             );
             assert_eq!(
-                shell::handout(&book, &deck, "h{}", "TOC", "ENTRIES"),
+                flat(shell::handout(&book, &deck, "h{}")),
                 tera.render("handout.html", &ctx).unwrap(),
                 "handout.html, case {n}"
             );

@@ -3,9 +3,50 @@
 //! holds them together), without parsing a template on every build. A
 //! talk with its own page templates goes through Tera.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use super::page::{Part, Piece};
 use super::views::{BookView, DeckView};
+
+/// A page being put together: short texts gathered into one string, the
+/// runtime borrowed where it stands, the generated parts left as places.
+#[derive(Default)]
+struct Shell<'a> {
+    pieces: Vec<Piece<'a>>,
+    text: String,
+}
+
+impl<'a> Shell<'a> {
+    fn borrowed(&mut self, text: &'a str) {
+        self.end_text();
+        self.pieces.push(Piece::Text(Cow::Borrowed(text)));
+    }
+
+    fn part(&mut self, part: Part) {
+        self.end_text();
+        self.pieces.push(Piece::Part(part));
+    }
+
+    fn end_text(&mut self) {
+        if !self.text.is_empty() {
+            let text = std::mem::take(&mut self.text);
+            self.pieces.push(Piece::Text(Cow::Owned(text)));
+        }
+    }
+
+    fn finish(mut self) -> Vec<Piece<'a>> {
+        self.end_text();
+        self.pieces
+    }
+}
+
+impl std::fmt::Write for Shell<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.text.push_str(s);
+        Ok(())
+    }
+}
 
 /// Tera's escaping of a value, so the bytes match.
 fn e(s: &str) -> String {
@@ -21,7 +62,7 @@ fn title(book: &BookView, deck: &DeckView) -> String {
     })
 }
 
-fn head_meta(out: &mut String, book: &BookView) {
+fn head_meta(out: &mut Shell, book: &BookView) {
     if !book.description.is_empty() {
         let _ = write!(
             out,
@@ -38,70 +79,82 @@ fn head_meta(out: &mut String, book: &BookView) {
     }
 }
 
-/// `deck.html`, with `slides` (a marker) where the slides go.
-pub fn deck(
+/// `deck.html`, with a place for the slides.
+pub(super) fn deck<'a>(
     book: &BookView,
     deck: &DeckView,
     reveal: &str,
-    [css, layout]: [&str; 2],
-    js: &str,
-    slides: &str,
-) -> String {
+    [css, layout]: [&'a str; 2],
+    js: &'a str,
+) -> Vec<Piece<'a>> {
     let (w, h) = (deck.width, deck.height);
     let theme = match deck.theme {
         "light" => String::new(),
         other => format!(" data-theme=\"{}\"", e(other)),
     };
-    let mut out = format!(
+    let mut out = Shell::default();
+    let _ = write!(
+        out,
         "<!DOCTYPE html>\n<html lang=\"{}\"{theme}>\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{}</title>",
         e(&book.language),
         title(book, deck)
     );
-    // The runtime is most of the page: room for it at once.
-    out.reserve(css.len() + layout.len() + js.len() + slides.len() + 4096);
     head_meta(&mut out, book);
     if reveal.is_empty() {
+        out.text.push_str("\n<style>\n");
+        out.borrowed(css);
+        out.text.push_str("\n</style>\n<style>\n");
+        out.borrowed(layout);
         let _ = write!(out,
-            "\n<style>\n{css}\n</style>\n<style>\n{layout}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n@page {{ size: {w}px {h}px; margin: 0; }}\n</style>\n<noscript><style>\nhtml, body {{ height: auto; overflow: auto; }}\n.reveal {{ position: static; overflow: visible; }}\n.reveal > .slides {{ position: static; transform: none; height: auto; margin: 0 auto; background: none; box-shadow: none; }}\n.reveal > .slides > section {{ display: flex; position: relative; width: var(--sb-w); height: var(--sb-h); margin-bottom: 16px; }}\n</style></noscript>"
+            "\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n@page {{ size: {w}px {h}px; margin: 0; }}\n</style>\n<noscript><style>\nhtml, body {{ height: auto; overflow: auto; }}\n.reveal {{ position: static; overflow: visible; }}\n.reveal > .slides {{ position: static; transform: none; height: auto; margin: 0 auto; background: none; box-shadow: none; }}\n.reveal > .slides > section {{ display: flex; position: relative; width: var(--sb-w); height: var(--sb-h); margin-bottom: 16px; }}\n</style></noscript>"
         );
     } else {
         let r = e(reveal);
         let _ = write!(out,
-            "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n{layout}\n</style>"
+            "\n<link rel=\"stylesheet\" href=\"{r}/dist/reveal.css\">\n<link rel=\"stylesheet\" href=\"{r}/dist/theme/white.css\">\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; }}\n"
         );
+        out.borrowed(layout);
+        out.text.push_str("\n</style>");
     }
     for href in &deck.css {
         let _ = write!(out, "\n<link rel=\"stylesheet\" href=\"{}\">", e(href));
     }
     let _ = write!(out,
-        "\n</head>\n<body>\n<div class=\"reveal\" data-width=\"{w}\" data-height=\"{h}\" data-aspect=\"{}\" data-deck=\"{}\">\n<div class=\"slides\">{slides}\n</div>\n</div>",
+        "\n</head>\n<body>\n<div class=\"reveal\" data-width=\"{w}\" data-height=\"{h}\" data-aspect=\"{}\" data-deck=\"{}\">\n<div class=\"slides\">",
         e(deck.aspect),
         e(&deck.name)
     );
+    out.part(Part::Slides);
+    out.text.push_str("\n</div>\n</div>");
     if reveal.is_empty() {
-        let _ = write!(out, "\n<script>\n{js}\n</script>");
+        out.text.push_str("\n<script>\n");
+        out.borrowed(js);
+        out.text.push_str("\n</script>");
     } else {
         let _ = write!(out,
             "\n<script src=\"{}/dist/reveal.js\"></script>\n<script>\nReveal.initialize({{ hash: true, width: {w}, height: {h} }});\n</script>",
             e(reveal)
         );
     }
-    out.push_str("\n</body>\n</html>\n");
-    out
+    out.text.push_str("\n</body>\n</html>\n");
+    out.finish()
 }
 
-/// `handout.html`, with markers where the contents and entries go.
-pub fn handout(book: &BookView, deck: &DeckView, css: &str, toc: &str, entries: &str) -> String {
+/// `handout.html`, with places for the contents and the entries.
+pub(super) fn handout<'a>(book: &BookView, deck: &DeckView, css: &'a str) -> Vec<Piece<'a>> {
     let (w, h) = (deck.width, deck.height);
     let title = title(book, deck);
-    let mut out = format!(
+    let mut out = Shell::default();
+    let _ = write!(
+        out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{title} (handout)</title>",
         e(&book.language),
     );
-    out.reserve(css.len() + toc.len() + entries.len() + 4096);
     head_meta(&mut out, book);
+    out.text.push_str("\n<style>\n");
+    out.borrowed(css);
     let _ = write!(out,
-        "\n<style>\n{css}\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; --sb-ratio: {w} / {h}; }}\n</style>\n</head>\n<body>\n<main class=\"handout\" data-aspect=\"{}\">\n<header class=\"h-header\">",
+        "\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; --sb-ratio: {w} / {h}; }}\n</style>\n</head>\n<body>\n<main class=\"handout\" data-aspect=\"{}\">\n<header class=\"h-header\">",
         e(deck.aspect)
     );
     if !book.title.is_empty() && book.title != deck.title {
@@ -110,7 +163,7 @@ pub fn handout(book: &BookView, deck: &DeckView, css: &str, toc: &str, entries: 
     let _ = write!(out, "\n<h1>{title}</h1>");
     let authors = !book.authors.is_empty();
     if authors || !deck.date.is_empty() {
-        out.push_str("\n<p class=\"h-meta\">");
+        out.text.push_str("\n<p class=\"h-meta\">");
         if authors {
             let _ = write!(
                 out,
@@ -119,12 +172,13 @@ pub fn handout(book: &BookView, deck: &DeckView, css: &str, toc: &str, entries: 
             );
         }
         if authors && !deck.date.is_empty() {
-            out.push_str("<span class=\"h-sep\" aria-hidden=\"true\"> · </span>");
+            out.text
+                .push_str("<span class=\"h-sep\" aria-hidden=\"true\"> · </span>");
         }
         if !deck.date.is_empty() {
             let _ = write!(out, "<span class=\"h-date\">{}</span>", e(&deck.date));
         }
-        out.push_str("</p>");
+        out.text.push_str("</p>");
     }
     if !book.description.is_empty() {
         let _ = write!(
@@ -133,8 +187,12 @@ pub fn handout(book: &BookView, deck: &DeckView, css: &str, toc: &str, entries: 
             e(&book.description)
         );
     }
-    let _ = write!(out,
-        "\n</header>\n\n<nav class=\"h-toc\" aria-labelledby=\"h-toc-title\">\n<h2 id=\"h-toc-title\">Contents</h2>\n<ol>{toc}\n</ol>\n</nav>\n\n{entries}\n</main>\n</body>\n</html>\n"
+    out.text.push_str(
+        "\n</header>\n\n<nav class=\"h-toc\" aria-labelledby=\"h-toc-title\">\n<h2 id=\"h-toc-title\">Contents</h2>\n<ol>",
     );
-    out
+    out.part(Part::Toc);
+    out.text.push_str("\n</ol>\n</nav>\n\n");
+    out.part(Part::Entries);
+    out.text.push_str("\n</main>\n</body>\n</html>\n");
+    out.finish()
 }

@@ -266,7 +266,7 @@ pub fn write_into(
 fn pages<'a>(
     project: &Project,
     a: &'a Analyzed,
-    templates: &Templates,
+    templates: &'a Templates,
 ) -> Result<(Page<'a>, Page<'a>)> {
     let deck = &a.deck;
     templates.render(
