@@ -177,8 +177,11 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
                 )
                 .expect("renders");
             // Both pages as they are written, to a sink.
-            deck.write_to(&mut std::io::sink()).expect("writes");
-            handout.write_to(&mut std::io::sink()).expect("writes");
+            deck.write_to(&mut std::io::BufWriter::new(std::io::sink()))
+                .expect("writes");
+            handout
+                .write_to(&mut std::io::BufWriter::new(std::io::sink()))
+                .expect("writes");
         })
     });
     run_group(c, "build", talks.iter(), |b, t| {
