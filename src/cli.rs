@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{self, check::Format};
-use crate::config::Project;
+use crate::config::{HandoutConfig, NotesPlace, Paper, Project, Steps};
 use crate::error::Result;
 
 /// Build technical talks from plain text: m4-style includes, an offline
@@ -61,6 +61,8 @@ pub enum Command {
         /// several: a folder per deck inside it)
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        handout: HandoutArgs,
     },
     /// Build, then rebuild whenever a file of the talk changes
     Watch {
@@ -83,6 +85,18 @@ pub enum Command {
     Pdf {
         /// Deck names from book.toml, or Markdown files (default: every deck)
         targets: Vec<String>,
+        /// Write the PDF here (one deck; the handout goes beside it as
+        /// NAME-handout.pdf, unless only the handout is printed)
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Print only the slides
+        #[arg(long, conflicts_with = "handout_only")]
+        slides: bool,
+        /// Print only the handout
+        #[arg(long = "handout", id = "handout_only")]
+        handout_only: bool,
+        #[command(flatten)]
+        handout: HandoutArgs,
     },
     /// Print a deck's speaker notes, in order, as Markdown
     Notes {
@@ -102,6 +116,43 @@ pub enum Command {
         #[arg(long)]
         templates: bool,
     },
+}
+
+/// The handout's layout, over what `[handout]` in book.toml says.
+#[derive(Debug, Default, clap::Args)]
+#[command(next_help_heading = "Handout")]
+pub struct HandoutArgs {
+    /// Handout entries on a printed page, 1 to 6 (default: 3 with the notes
+    /// beside the slide, 2 with them below)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub slides_per_page: Option<u8>,
+    /// Where each slide's notes go in the handout
+    #[arg(long, value_enum, value_name = "WHERE")]
+    pub notes: Option<NotesPlace>,
+    /// The handout's paper size
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
+    /// One handout entry per step of a slide built up in steps, instead of
+    /// one entry showing its last step
+    #[arg(long)]
+    pub every_step: bool,
+}
+
+impl HandoutArgs {
+    fn apply(&self, config: &mut HandoutConfig) {
+        if let Some(n) = self.slides_per_page {
+            config.slides_per_page = Some(n);
+        }
+        if let Some(notes) = self.notes {
+            config.notes = notes;
+        }
+        if let Some(paper) = self.paper {
+            config.paper = paper;
+        }
+        if self.every_step {
+            config.steps = Steps::Every;
+        }
+    }
 }
 
 /// Runs a command; the number is the exit code when nothing failed hard.
@@ -126,9 +177,29 @@ pub fn run(cli: Cli) -> Result<i32> {
             format,
             layout,
         } => commands::check::run(&project, &targets, format, layout),
-        Command::Build { targets, out } => commands::build::run(&project, &targets, out.as_deref()),
+        Command::Build {
+            targets,
+            out,
+            handout,
+        } => {
+            handout.apply(&mut project.config.handout);
+            commands::build::run(&project, &targets, out.as_deref())
+        }
         Command::Notes { targets, titles } => commands::notes::run(&project, &targets, titles),
-        Command::Pdf { targets } => commands::pdf::run(&project, &targets),
+        Command::Pdf {
+            targets,
+            out,
+            slides,
+            handout_only,
+            handout,
+        } => {
+            handout.apply(&mut project.config.handout);
+            let which = commands::pdf::Which {
+                slides: !handout_only,
+                handout: !slides,
+            };
+            commands::pdf::run(&project, &targets, out.as_deref(), which)
+        }
         Command::Watch { targets } => {
             commands::watch::run(cli.root.as_deref(), &targets, cli.deny_warnings)
         }

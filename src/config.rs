@@ -14,6 +14,7 @@ pub const CONFIG_FILE: &str = "book.toml";
 pub struct Config {
     pub book: BookConfig,
     pub build: BuildConfig,
+    pub handout: HandoutConfig,
     #[serde(rename = "deck")]
     pub decks: Vec<DeckConfig>,
 }
@@ -112,6 +113,74 @@ impl Default for BuildConfig {
             incremental: false,
         }
     }
+}
+
+/// How the handout is laid out on paper: `[handout]` in `book.toml`, or
+/// the flags of `build` and `pdf`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct HandoutConfig {
+    /// Entries on a printed page (1 to 6); unset: 3 with the notes beside
+    /// the slide, 2 with the notes below it.
+    #[serde(deserialize_with = "per_page")]
+    pub slides_per_page: Option<u8>,
+    pub notes: NotesPlace,
+    pub paper: Paper,
+    /// A slide built up over several steps (the same title, each step
+    /// extending the one before) is one entry, or one entry per step.
+    pub steps: Steps,
+}
+
+impl HandoutConfig {
+    pub fn per_page(&self) -> u8 {
+        self.slides_per_page.unwrap_or(match self.notes {
+            NotesPlace::Beside => 3,
+            NotesPlace::Below => 2,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotesPlace {
+    #[default]
+    Beside,
+    Below,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in millimetres.
+    pub fn size_mm(self) -> (f64, f64) {
+        match self {
+            Paper::A4 => (210.0, 297.0),
+            Paper::Letter => (215.9, 279.4),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Steps {
+    /// One entry per built-up slide: its last step, with every step's notes.
+    #[default]
+    Last,
+    /// One entry per step, as in the deck.
+    Every,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -253,7 +322,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
 }
 
 /// The keys each table takes; a test holds them against the structs.
-const TOP_KEYS: &[&str] = &["book", "build", "deck"];
+const TOP_KEYS: &[&str] = &["book", "build", "handout", "deck"];
 const BOOK_KEYS: &[&str] = &[
     "title",
     "authors",
@@ -276,6 +345,7 @@ const BUILD_KEYS: &[&str] = &[
     "css",
     "incremental",
 ];
+const HANDOUT_KEYS: &[&str] = &["slides-per-page", "notes", "paper", "steps"];
 const DECK_KEYS: &[&str] = &["name", "source", "title", "defines", "incremental"];
 
 /// Every key of the document that no table takes: the key, where it is,
@@ -309,6 +379,10 @@ fn unknown_keys(
                 .as_table()
                 .into_iter()
                 .for_each(|t| check(t, "[build]", BUILD_KEYS)),
+            "handout" => value
+                .as_table()
+                .into_iter()
+                .for_each(|t| check(t, "[handout]", HANDOUT_KEYS)),
             "deck" => {
                 for deck in value.as_array().into_iter().flat_map(|a| a.iter()) {
                     if let Some(t) = deck.get_ref().as_table() {
@@ -331,6 +405,16 @@ fn slide_level<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<u8
         Ok(l @ 1..=6) => Ok(l),
         _ => Err(serde::de::Error::custom(format!(
             "slide-level must be between 1 and 6, not {level}"
+        ))),
+    }
+}
+
+fn per_page<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<u8>, D::Error> {
+    let n = i64::deserialize(d)?;
+    match u8::try_from(n) {
+        Ok(n @ 1..=6) => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(format!(
+            "slides-per-page must be between 1 and 6, not {n}"
         ))),
     }
 }
@@ -452,6 +536,7 @@ mod tests {
         for (section, known) in [
             ("[book]", BOOK_KEYS),
             ("[build]", BUILD_KEYS),
+            ("[handout]", HANDOUT_KEYS),
             ("[[deck]]", DECK_KEYS),
         ] {
             let text = format!("{section}\nzzz = 1\n");

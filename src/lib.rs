@@ -39,6 +39,7 @@ pub mod m4;
 pub mod output;
 pub mod par;
 pub mod paths;
+pub mod pdf;
 pub mod pipeline;
 pub mod source;
 pub mod suggest;

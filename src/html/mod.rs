@@ -2,6 +2,7 @@
 //! highlighting, Markdown to slide and note HTML ([`Markdown`], which the
 //! deck stage is handed), and the pages around the slides.
 
+pub mod handout;
 pub mod highlight;
 mod markdown;
 pub mod page;

@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::Path;
 
-use super::views::{BookView, DeckView, SlideView};
-use super::{shell, slides};
+use super::views::{BookView, DeckView, HandoutView, SlideView};
+use super::{handout, shell, slides};
 use crate::config::Config;
 use crate::deck::{Cover, Deck};
 use crate::error::{Diagnostic, Error, Result};
@@ -117,11 +117,22 @@ impl Templates {
                 .map(|p| crate::paths::normalize(p).to_string_lossy().into_owned())
                 .collect(),
         };
+        let paper = &config.handout;
+        let handout_view = HandoutView {
+            paper: paper.paper.as_str(),
+            notes: match paper.notes {
+                crate::config::NotesPlace::Beside => "beside",
+                crate::config::NotesPlace::Below => "below",
+            },
+            per_page: paper.per_page(),
+            css: handout::Geometry::new(paper, (width, height)).css(paper),
+        };
         let cover = std::sync::Arc::new(cover.clone());
         let reveal = reveal.unwrap_or_default().to_string();
         let (deck_shell, handout_shell) = match &self.tera {
             Some(tera) => {
-                let ctx = self.context(deck, &book_view, &deck_view, &reveal);
+                let mut ctx = self.context(deck, &book_view, &deck_view, &reveal);
+                ctx.insert("handout", &handout_view);
                 let render = |name: &str| {
                     tera.render(name, &ctx)
                         .map(|page| self.pieces(page))
@@ -137,7 +148,12 @@ impl Templates {
                     [&self.runtime_css, &self.layout_css],
                     &self.runtime_js,
                 ),
-                shell::handout(&book_view, &deck_view, &self.handout_css),
+                shell::handout(
+                    &book_view,
+                    &deck_view,
+                    &handout_view,
+                    [&self.runtime_css, &self.layout_css, &self.handout_css],
+                ),
             ),
         };
         Ok((
@@ -145,11 +161,13 @@ impl Templates {
                 pieces: deck_shell,
                 deck,
                 cover: cover.clone(),
+                entries: Vec::new(),
             },
             Page {
                 pieces: handout_shell,
                 deck,
                 cover,
+                entries: handout::entries(deck, paper.steps),
             },
         ))
     }
@@ -258,6 +276,8 @@ pub struct Page<'a> {
     pieces: Vec<Piece<'a>>,
     deck: &'a Deck,
     cover: std::sync::Arc<Cover>,
+    /// The handout's entries, as runs of slides.
+    entries: Vec<std::ops::Range<usize>>,
 }
 
 /// A text at least this long goes to the file without passing through the
@@ -278,8 +298,8 @@ impl Page<'_> {
                 }
                 Piece::Text(text) => w.write_all(text.as_bytes())?,
                 Piece::Part(Part::Slides) => slides::deck_sections(w, deck, cover)?,
-                Piece::Part(Part::Toc) => slides::handout_toc(w, deck, cover)?,
-                Piece::Part(Part::Entries) => slides::handout_entries(w, deck, cover)?,
+                Piece::Part(Part::Toc) => handout::toc(w, deck, cover, &self.entries)?,
+                Piece::Part(Part::Entries) => handout::write(w, deck, cover, &self.entries)?,
             }
         }
         Ok(())
@@ -361,6 +381,13 @@ mod tests {
             ctx.insert("layout_css", "lay{}");
             ctx.insert("reveal", reveal);
             ctx.insert("slides_html", "SLIDES");
+            let handout = HandoutView {
+                paper: ["A4", "letter"][n % 2],
+                notes: ["beside", "below"][n % 2],
+                per_page: 3,
+                css: ":root { --h-x: 1px; }".into(),
+            };
+            ctx.insert("handout", &handout);
             ctx.insert("toc_html", "TOC");
             ctx.insert("handout_html", "ENTRIES");
             let flat = |pieces: Vec<Piece>| -> String {
@@ -386,7 +413,12 @@ mod tests {
                 "deck.html, case {n}"
             );
             assert_eq!(
-                flat(shell::handout(&book, &deck, "h{}")),
+                flat(shell::handout(
+                    &book,
+                    &deck,
+                    &handout,
+                    ["css{}", "lay{}", "h{}"]
+                )),
                 tera.render("handout.html", &ctx).unwrap(),
                 "handout.html, case {n}"
             );

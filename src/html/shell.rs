@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::page::{Part, Piece};
-use super::views::{BookView, DeckView};
+use super::views::{BookView, DeckView, HandoutView};
 
 /// A page being put together: short texts gathered into one string, the
 /// runtime borrowed where it stands, the generated parts left as places.
@@ -79,6 +79,19 @@ fn head_meta(out: &mut Shell, book: &BookView) {
     }
 }
 
+fn theme(deck: &DeckView) -> String {
+    match deck.theme {
+        "light" => String::new(),
+        other => format!(" data-theme=\"{}\"", e(other)),
+    }
+}
+
+fn css_links(out: &mut Shell, deck: &DeckView) {
+    for href in &deck.css {
+        let _ = write!(out, "\n<link rel=\"stylesheet\" href=\"{}\">", e(href));
+    }
+}
+
 /// `deck.html`, with a place for the slides.
 pub(super) fn deck<'a>(
     book: &BookView,
@@ -88,10 +101,7 @@ pub(super) fn deck<'a>(
     js: &'a str,
 ) -> Vec<Piece<'a>> {
     let (w, h) = (deck.width, deck.height);
-    let theme = match deck.theme {
-        "light" => String::new(),
-        other => format!(" data-theme=\"{}\"", e(other)),
-    };
+    let theme = theme(deck);
     let mut out = Shell::default();
     let _ = write!(
         out,
@@ -116,9 +126,7 @@ pub(super) fn deck<'a>(
         out.borrowed(layout);
         out.text.push_str("\n</style>");
     }
-    for href in &deck.css {
-        let _ = write!(out, "\n<link rel=\"stylesheet\" href=\"{}\">", e(href));
-    }
+    css_links(&mut out, deck);
     let _ = write!(out,
         "\n</head>\n<body>\n<div class=\"reveal\" data-width=\"{w}\" data-height=\"{h}\" data-aspect=\"{}\" data-deck=\"{}\">\n<div class=\"slides\">",
         e(deck.aspect),
@@ -141,21 +149,39 @@ pub(super) fn deck<'a>(
 }
 
 /// `handout.html`, with places for the contents and the entries.
-pub(super) fn handout<'a>(book: &BookView, deck: &DeckView, css: &'a str) -> Vec<Piece<'a>> {
+pub(super) fn handout<'a>(
+    book: &BookView,
+    deck: &DeckView,
+    handout: &HandoutView,
+    [runtime, layout, css]: [&'a str; 3],
+) -> Vec<Piece<'a>> {
     let (w, h) = (deck.width, deck.height);
     let title = title(book, deck);
     let mut out = Shell::default();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{title} (handout)</title>",
+        "<!DOCTYPE html>\n<html lang=\"{}\"{}>\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"slidebook\">\n<title>{title} (handout)</title>",
         e(&book.language),
+        theme(deck),
     );
     head_meta(&mut out, book);
-    out.text.push_str("\n<style>\n");
-    out.borrowed(css);
+    for text in [runtime, layout, css] {
+        out.text.push_str("\n<style>\n");
+        out.borrowed(text);
+        out.text.push_str("\n</style>");
+    }
+    let _ = write!(
+        out,
+        "\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; --sb-ratio: {w} / {h}; }}\n{}\n</style>",
+        handout.css
+    );
+    css_links(&mut out, deck);
     let _ = write!(out,
-        "\n</style>\n<style>\n:root {{ --sb-w: {w}px; --sb-h: {h}px; --sb-ratio: {w} / {h}; }}\n</style>\n</head>\n<body>\n<main class=\"handout\" data-aspect=\"{}\">\n<header class=\"h-header\">",
-        e(deck.aspect)
+        "\n</head>\n<body>\n<main class=\"handout h-notes-{}\" data-aspect=\"{}\" data-paper=\"{}\" data-per-page=\"{}\">\n<header class=\"h-header\">",
+        e(handout.notes),
+        e(deck.aspect),
+        e(handout.paper),
+        handout.per_page,
     );
     if !book.title.is_empty() && book.title != deck.title {
         let _ = write!(out, "\n<p class=\"h-book\">{}</p>", e(&book.title));

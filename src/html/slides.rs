@@ -1,6 +1,6 @@
-//! The repeated parts of the pages, written in Rust: one `<section>` per
-//! slide for the deck, one entry per slide for the handout, and its table
-//! of contents. A template engine looks up every variable by name, which
+//! The repeated part of the deck page, written in Rust: one `<section>`
+//! per slide (the handout shows the same sections, scaled down: see
+//! [`super::handout`]). A template engine looks up every variable by name, which
 //! for a deck of ten thousand slides costs more than parsing the Markdown;
 //! the page around these parts stays a Tera template. They are written
 //! straight into the page's file as it is written, never held whole.
@@ -10,7 +10,7 @@ use std::io::{Result, Write};
 use super::escape;
 use crate::deck::{Cover, Deck, Slide, SlideAttrs, SlideKind};
 
-fn kind_name(kind: SlideKind) -> &'static str {
+pub(super) fn kind_name(kind: SlideKind) -> &'static str {
     match kind {
         SlideKind::Title => "title",
         SlideKind::Section => "section",
@@ -41,44 +41,67 @@ fn title_content(out: &mut impl Write, s: &Slide, t: &Cover, class: &str) -> Res
 /// The deck's slides: reveal.js markup, notes in `<aside class="notes">`.
 pub fn deck_sections(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()> {
     for (i, s) in deck.slides.iter().enumerate() {
+        section(out, s, i + 1, t, Shown::InDeck)?;
+    }
+    Ok(())
+}
+
+/// Where a slide's section is written.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Shown {
+    /// In the deck: with its id and its notes.
+    InDeck,
+    /// A picture of it elsewhere (the handout): neither.
+    Picture,
+}
+
+/// One slide as a `<section>`, numbered `number`.
+pub(super) fn section(
+    out: &mut impl Write,
+    s: &Slide,
+    number: usize,
+    t: &Cover,
+    shown: Shown,
+) -> Result<()> {
+    out.write_all(b"\n<section")?;
+    if shown == Shown::InDeck {
+        write!(out, " id=\"{}\"", escape(&s.id))?;
+    }
+    write!(
+        out,
+        " data-kind=\"{}\" data-number=\"{number}\"",
+        kind_name(s.kind),
+    )?;
+    if !s.title.is_empty() {
+        write!(out, " data-title=\"{}\"", escape(&s.title))?;
+    }
+    section_attrs(out, &s.attrs)?;
+    out.write_all(b">")?;
+    if s.kind == SlideKind::Title {
+        out.write_all(b"\n<div class=\"sb-titleblock\">")?;
+        title_content(out, s, t, "sb")?;
+        out.write_all(b"\n</div>")?;
+    } else {
+        write!(out, "\n{}", s.body_html)?;
+    }
+    if !t.footer.is_empty() {
         write!(
             out,
-            "\n<section id=\"{}\" data-kind=\"{}\" data-number=\"{}\"",
-            escape(&s.id),
-            kind_name(s.kind),
-            i + 1
+            "\n<div class=\"sb-footer\">{}</div>",
+            escape(&t.footer)
         )?;
-        if !s.title.is_empty() {
-            write!(out, " data-title=\"{}\"", escape(&s.title))?;
-        }
-        section_attrs(out, &s.attrs)?;
-        out.write_all(b">")?;
-        if s.kind == SlideKind::Title {
-            out.write_all(b"\n<div class=\"sb-titleblock\">")?;
-            title_content(out, s, t, "sb")?;
-            out.write_all(b"\n</div>")?;
-        } else {
-            write!(out, "\n{}", s.body_html)?;
-        }
-        if !t.footer.is_empty() {
-            write!(
-                out,
-                "\n<div class=\"sb-footer\">{}</div>",
-                escape(&t.footer)
-            )?;
-        }
-        if let Some(logo) = &t.logo {
-            write!(
-                out,
-                "\n<img class=\"sb-logo\" src=\"{}\" alt=\"\">",
-                escape(logo)
-            )?;
-        }
-        if s.has_notes() {
-            write!(out, "\n<aside class=\"notes\">\n{}\n</aside>", s.notes_html)?;
-        }
-        out.write_all(b"\n</section>")?;
     }
+    if let Some(logo) = &t.logo {
+        write!(
+            out,
+            "\n<img class=\"sb-logo\" src=\"{}\" alt=\"\">",
+            escape(logo)
+        )?;
+    }
+    if s.has_notes() && shown == Shown::InDeck {
+        write!(out, "\n<aside class=\"notes\">\n{}\n</aside>", s.notes_html)?;
+    }
+    out.write_all(b"\n</section>")?;
     Ok(())
 }
 
@@ -163,65 +186,4 @@ fn plain_css(value: &str) -> bool {
             c.is_ascii_alphanumeric()
                 || matches!(c, '#' | '(' | ')' | ',' | '.' | '%' | ' ' | '/' | '-')
         })
-}
-
-/// The handout's table of contents: one link per slide.
-pub fn handout_toc(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()> {
-    for (i, s) in deck.slides.iter().enumerate() {
-        let n = i + 1;
-        let label = match (s.title.is_empty(), s.kind) {
-            (false, _) => escape(&s.title),
-            (true, SlideKind::Title) => escape(&t.title),
-            (true, _) => format!("Slide {n}").into(),
-        };
-        write!(
-            out,
-            "\n<li class=\"h-toc-kind-{}\"><a href=\"#{}\"><span class=\"h-toc-num\">{n}</span> <span class=\"h-toc-title\">{label}</span></a></li>",
-            kind_name(s.kind),
-            escape(&s.id),
-        )?;
-    }
-    Ok(())
-}
-
-/// The handout's entries: each slide beside its notes.
-pub fn handout_entries(out: &mut impl Write, deck: &Deck, t: &Cover) -> Result<()> {
-    for (i, s) in deck.slides.iter().enumerate() {
-        let n = i + 1;
-        let notes = s.has_notes();
-        let own_heading = s.kind == SlideKind::Title
-            || ["<h1", "<h2", "<h3"]
-                .iter()
-                .any(|h| s.body_html.contains(h));
-        let title = escape(&s.title);
-        write!(
-            out,
-            "\n<article class=\"h-slide h-kind-{kind}{none}\" id=\"{id}\" aria-label=\"Slide {n}{sep}{title}\">\n<div class=\"h-slide-head\"><span class=\"h-num\">{n}</span>",
-            kind = kind_name(s.kind),
-            none = if notes { "" } else { " h-no-notes" },
-            id = escape(&s.id),
-            sep = if s.title.is_empty() { "" } else { ": " },
-        )?;
-        if !s.title.is_empty() && !own_heading {
-            write!(out, " <span class=\"h-title\">{title}</span>")?;
-        }
-        write!(
-            out,
-            "</div>\n<div class=\"h-pair\">\n<div class=\"h-frame\" data-kind=\"{}\">\n<div class=\"h-content\">",
-            kind_name(s.kind)
-        )?;
-        if s.kind == SlideKind::Title {
-            title_content(out, s, t, "h")?;
-        } else {
-            write!(out, "\n{}", s.body_html)?;
-        }
-        out.write_all(b"\n</div>\n</div>\n<div class=\"h-notes\">\n")?;
-        if notes {
-            out.write_all(s.notes_html.as_bytes())?;
-        } else {
-            out.write_all(b"<p class=\"h-none\">No notes.</p>")?;
-        }
-        out.write_all(b"\n</div>\n</div>\n</article>")?;
-    }
-    Ok(())
 }

@@ -28,6 +28,17 @@ pub(super) struct DeckView {
     pub css: Vec<String>,
 }
 
+/// How the handout is laid out on paper.
+#[derive(Serialize)]
+pub(super) struct HandoutView {
+    pub paper: &'static str,
+    /// `beside` or `below`.
+    pub notes: &'static str,
+    pub per_page: u8,
+    /// The sizes of its parts and its page, as CSS rules.
+    pub css: String,
+}
+
 #[derive(Serialize)]
 pub(super) struct SlideView<'a> {
     pub index: usize,

@@ -31,6 +31,17 @@ pub struct Built {
     pub slides: usize,
     pub with_notes: usize,
     pub files: usize,
+    /// The outlines of the printed deck and handout, when asked for.
+    pub outline: Option<Outline>,
+}
+
+/// What a printed deck and handout are to be marked with.
+#[derive(Debug)]
+pub struct Outline {
+    pub title: String,
+    pub authors: String,
+    pub slides: Vec<crate::pdf::Mark>,
+    pub entries: Vec<crate::pdf::Mark>,
 }
 
 impl Built {
@@ -76,6 +87,8 @@ pub struct Builder {
     templates: Option<Templates>,
     /// What builds keep for the next, when there will be one.
     memory: Option<pipeline::Memory>,
+    /// Each deck's outline is wanted (to mark the printed PDFs).
+    outline: bool,
 }
 
 impl Builder {
@@ -86,6 +99,12 @@ impl Builder {
             memory: Some(pipeline::Memory::default()),
             ..Builder::default()
         }
+    }
+
+    /// A builder whose builds also give each deck's outline.
+    pub fn with_outline(mut self) -> Builder {
+        self.outline = true;
+        self
     }
 
     /// Paths that changed since the last build (with `true` for those
@@ -124,7 +143,13 @@ impl Builder {
         if let Some(m) = memory {
             m.files.begin();
         }
-        let built = build_with(project, targets, out, &self.hl, templates, memory);
+        let built = build_with(
+            project,
+            targets,
+            out,
+            (&self.hl, templates, self.outline),
+            memory,
+        );
         if let (Some(m), true) = (memory, built.is_ok()) {
             m.files.end();
         }
@@ -136,8 +161,7 @@ fn build_with(
     project: &Project,
     targets: &[String],
     out: Option<&Path>,
-    hl: &Highlighter,
-    templates: &Templates,
+    (hl, templates, outline): (&Highlighter, &Templates, bool),
     memory: Option<&pipeline::Memory>,
 ) -> Result<Vec<Built>> {
     let specs = pipeline::select(project, targets)?;
@@ -176,7 +200,7 @@ fn build_with(
         .into_iter()
         .zip(places)
         .map(|(a, dir)| {
-            let built = write_deck(project, &a, templates, &dir);
+            let built = write_deck(project, &a, templates, &dir, outline);
             // Freeing a big deck takes a while and nothing waits for it.
             if a.deck.text_len >= crate::par::WORTH_A_THREAD {
                 std::thread::spawn(move || drop(a));
@@ -220,6 +244,7 @@ fn write_deck(
     a: &Analyzed,
     templates: &Templates,
     dest: &Path,
+    outline: bool,
 ) -> Result<Built> {
     let (index, handout) = pages(project, a, templates)?;
     let root = project
@@ -247,6 +272,16 @@ fn write_deck(
         slides: a.deck.slides.len(),
         with_notes: a.deck.notes_count(),
         files: a.assets.len(),
+        outline: outline.then(|| {
+            let (slides, entries) =
+                crate::html::handout::outline(&a.deck, &a.cover, project.config.handout.steps);
+            Outline {
+                title: a.cover.title.clone(),
+                authors: a.cover.authors.join(", "),
+                slides,
+                entries,
+            }
+        }),
     })
 }
 

@@ -8,6 +8,7 @@ mod config;
 mod differential;
 mod expand;
 mod fit;
+mod handout;
 mod harness;
 mod init;
 mod inputs;

@@ -1,0 +1,246 @@
+//! The handout: each slide as it looks in the deck, scaled down, beside or
+//! above its notes, laid out for paper. A slide built up a step at a time
+//! is one entry (its last step, with the notes of every step), and the
+//! contents list it once.
+
+use std::io::{Result, Write};
+use std::ops::Range;
+
+use super::escape;
+use super::slides::{kind_name, section, Shown};
+use crate::config::{HandoutConfig, NotesPlace, Steps};
+use crate::deck::{Cover, Deck, Slide, SlideKind};
+use crate::pdf::{Mark, Target};
+
+/// The handout's entries, as runs of slides: each run one slide built up
+/// over several steps (with `Steps::Every`, each slide on its own).
+pub fn entries(deck: &Deck, steps: Steps) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut before: Vec<&str> = Vec::new();
+    for (i, s) in deck.slides.iter().enumerate() {
+        let shown = shown(&s.body_html);
+        let extends = steps == Steps::Last
+            && runs.last().is_some_and(|run| {
+                let last = &deck.slides[run.end - 1];
+                builds_on(last, s) && shown.starts_with(&before)
+            });
+        match runs.last_mut() {
+            Some(run) if extends => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+        before = shown;
+    }
+    runs
+}
+
+/// Whether `next` may be the step after `before`: both content slides
+/// with the same title and settings.
+fn builds_on(before: &Slide, next: &Slide) -> bool {
+    next.kind == SlideKind::Content
+        && before.kind == SlideKind::Content
+        && !next.title.is_empty()
+        && next.title == before.title
+        && next.attrs == before.attrs
+}
+
+/// What a slide shows, to compare one step with the next: its words, and
+/// each picture's address (steps with different pictures are different
+/// slides). Every tag separates words; both steps are cut the same way.
+fn shown(html: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut rest = html;
+    loop {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        words.extend(rest[..lt].split_ascii_whitespace());
+        if lt == rest.len() {
+            return words;
+        }
+        let end = rest[lt..].find('>').map_or(rest.len(), |e| lt + e + 1);
+        let tag = &rest[lt..end];
+        if tag.starts_with("<img") {
+            let src = tag.split("src=\"").nth(1).and_then(|s| s.split('"').next());
+            words.push(src.unwrap_or(tag));
+        }
+        rest = &rest[end..];
+    }
+}
+
+/// Where the handout's parts go on paper, in CSS pixels (96 to the inch).
+pub struct Geometry {
+    /// The width of what a page holds.
+    pub page_w: f64,
+    /// One entry's share of a page.
+    pub slot: f64,
+    pub thumb_w: f64,
+    pub thumb_h: f64,
+    pub scale: f64,
+}
+
+/// The page's margin, in millimetres.
+pub const MARGIN_MM: f64 = 12.0;
+/// What an entry needs besides its slide and notes: its rule, its heading
+/// line and the gaps around them (handout.css sets these heights).
+const ENTRY_FRAME: f64 = 45.0;
+
+impl Geometry {
+    pub fn new(config: &HandoutConfig, (w, h): (u32, u32)) -> Geometry {
+        let px = |mm: f64| mm * 96.0 / 25.4;
+        let (paper_w, paper_h) = config.paper.size_mm();
+        let (content_w, content_h) = (px(paper_w - 2.0 * MARGIN_MM), px(paper_h - 2.0 * MARGIN_MM));
+        // A pixel short of an exact share, so that rounding never pushes
+        // the last entry of a page onto the next.
+        let slot = (content_h / f64::from(config.per_page())).floor() - 1.0;
+        let body = slot - ENTRY_FRAME;
+        let ratio = f64::from(w) / f64::from(h);
+        let thumb_w = match config.notes {
+            NotesPlace::Beside => (content_w * 0.5).min(body * ratio),
+            NotesPlace::Below => (content_w * 0.8).min(body * 0.62 * ratio),
+        }
+        .floor();
+        let thumb_h = (thumb_w / ratio).floor();
+        Geometry {
+            page_w: content_w.floor(),
+            slot,
+            thumb_w,
+            thumb_h,
+            scale: thumb_w / f64::from(w),
+        }
+    }
+
+    /// The page's rules for these sizes.
+    pub fn css(&self, config: &HandoutConfig) -> String {
+        format!(
+            ":root {{ --h-page-w: {}px; --h-margin: {MARGIN_MM}mm; --h-slot: {}px; --h-thumb-w: {}px; --h-thumb-h: {}px; --h-scale: {:.5}; }}\n@page {{ size: {}; margin: {MARGIN_MM}mm; }}",
+            self.page_w,
+            self.slot,
+            self.thumb_w,
+            self.thumb_h,
+            self.scale,
+            config.paper.as_str()
+        )
+    }
+}
+
+fn label(s: &Slide, number: usize, t: &Cover) -> String {
+    match (s.title.is_empty(), s.kind) {
+        (false, _) => escape(&s.title).into_owned(),
+        (true, SlideKind::Title) => escape(&t.title).into_owned(),
+        (true, _) => format!("Slide {number}"),
+    }
+}
+
+/// The slide numbers an entry covers: `7`, or `7–12`.
+fn numbers(run: &Range<usize>) -> String {
+    match run.len() {
+        1 => (run.start + 1).to_string(),
+        _ => format!("{}–{}", run.start + 1, run.end),
+    }
+}
+
+/// The outlines of the printed deck (a mark per slide, on its page) and of
+/// the printed handout (a mark per entry, at its id): sections and the
+/// title slide at the top, the slides after each inside it.
+pub fn outline(deck: &Deck, t: &Cover, steps: Steps) -> (Vec<Mark>, Vec<Mark>) {
+    let mark = |s: &Slide, n: usize, target| Mark {
+        title: match (s.title.is_empty(), s.kind) {
+            (false, _) => s.title.clone(),
+            (true, SlideKind::Title) => t.title.clone(),
+            (true, _) => format!("Slide {n}"),
+        },
+        top: s.kind != SlideKind::Content,
+        target,
+    };
+    let slides = deck
+        .slides
+        .iter()
+        .enumerate()
+        .map(|(i, s)| mark(s, i + 1, Target::Page(i)))
+        .collect();
+    let entries = entries(deck, steps)
+        .into_iter()
+        .map(|run| {
+            let first = &deck.slides[run.start];
+            mark(first, run.start + 1, Target::Id(first.id.clone()))
+        })
+        .collect();
+    (slides, entries)
+}
+
+/// The contents: one line per entry.
+pub fn toc(out: &mut impl Write, deck: &Deck, t: &Cover, runs: &[Range<usize>]) -> Result<()> {
+    for run in runs {
+        let first = &deck.slides[run.start];
+        write!(
+            out,
+            "\n<li class=\"h-toc-kind-{}\"><a href=\"#{}\"><span class=\"h-toc-num\">{}</span> <span class=\"h-toc-title\">{}</span></a></li>",
+            kind_name(first.kind),
+            escape(&first.id),
+            numbers(run),
+            label(first, run.start + 1, t),
+        )?;
+    }
+    Ok(())
+}
+
+/// The entries: the slide (the last step of a built-up one) as the deck
+/// shows it, scaled down, with the notes of every step.
+pub fn write(out: &mut impl Write, deck: &Deck, t: &Cover, runs: &[Range<usize>]) -> Result<()> {
+    for run in runs {
+        let steps = &deck.slides[run.clone()];
+        let (first, last) = (&steps[0], &steps[steps.len() - 1]);
+        let notes = steps.iter().any(Slide::has_notes);
+        let label = label(first, run.start + 1, t);
+        write!(
+            out,
+            "\n<article class=\"h-slide h-kind-{kind}{none}\" id=\"{id}\" aria-label=\"Slide {n}: {label}\">",
+            kind = kind_name(first.kind),
+            none = if notes { "" } else { " h-no-notes" },
+            id = escape(&first.id),
+            n = numbers(run),
+        )?;
+        // The other steps' ids still lead here.
+        for s in &steps[1..] {
+            write!(out, "<span id=\"{}\"></span>", escape(&s.id))?;
+        }
+        write!(
+            out,
+            "\n<div class=\"h-slide-head\"><span class=\"h-num\">{}</span> <span class=\"h-title\">{label}</span>",
+            numbers(run)
+        )?;
+        if steps.len() > 1 {
+            write!(out, " <span class=\"h-steps\">{} steps</span>", steps.len())?;
+        }
+        out.write_all(
+            b"</div>\n<div class=\"h-pair\">\n<div class=\"h-thumb\"><div class=\"slides\">",
+        )?;
+        section(out, last, run.end, t, Shown::Picture)?;
+        out.write_all(b"\n</div></div>\n<div class=\"h-notes\">\n")?;
+        if notes {
+            for s in steps.iter().filter(|s| s.has_notes()) {
+                out.write_all(s.notes_html.as_bytes())?;
+            }
+        } else {
+            out.write_all(b"<p class=\"h-none\">No notes.</p>")?;
+        }
+        out.write_all(b"\n</div>\n</div>\n</article>")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_slide_shows_is_its_words_and_pictures() {
+        assert_eq!(shown("<ul>\n<li>Overview</li>\n</ul>\n"), ["Overview"]);
+        assert_eq!(
+            shown("<ul>\n<li>Overview\n<ul>\n<li>Fairly <em>new</em></li>\n</ul>\n</li>\n</ul>\n"),
+            ["Overview", "Fairly", "new"]
+        );
+        assert_eq!(
+            shown("<p>a<img src=\"x.png\" alt=\"\">b</p>"),
+            ["a", "x.png", "b"]
+        );
+    }
+}
