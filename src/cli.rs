@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{self, check::Format};
-use crate::config::{HandoutConfig, NotesPlace, Paper, Project, Steps};
+use crate::config::{ArchiveFormat, HandoutConfig, NotesPlace, Paper, Project, Steps};
 use crate::error::Result;
 
 /// Build technical talks from plain text: m4-style includes, an offline
@@ -61,6 +61,10 @@ pub enum Command {
         /// several: a folder per deck inside it)
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Also pack each deck into one file beside its folder, to hand
+        /// out or put on a web server: DECK.zip (the default) or DECK.tar.gz
+        #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "zip")]
+        archive: Option<ArchiveFormat>,
         #[command(flatten)]
         handout: HandoutArgs,
     },
@@ -180,9 +184,13 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Build {
             targets,
             out,
+            archive,
             handout,
         } => {
             handout.apply(&mut project.config.handout);
+            if archive.is_some() {
+                project.config.build.archive = archive;
+            }
             commands::build::run(&project, &targets, out.as_deref())
         }
         Command::Notes { targets, titles } => commands::notes::run(&project, &targets, titles),

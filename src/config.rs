@@ -73,6 +73,28 @@ pub struct BuildConfig {
     pub css: Vec<PathBuf>,
     /// Every deck shows its lists an item at a time.
     pub incremental: bool,
+    /// Each deck also packed into one file beside its folder.
+    pub archive: Option<ArchiveFormat>,
+}
+
+/// The file a deck is packed into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+pub enum ArchiveFormat {
+    #[serde(rename = "zip")]
+    #[value(name = "zip")]
+    Zip,
+    #[serde(rename = "tar.gz")]
+    #[value(name = "tar.gz")]
+    TarGz,
+}
+
+impl ArchiveFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "zip",
+            ArchiveFormat::TarGz => "tar.gz",
+        }
+    }
 }
 
 /// The built-in themes: all offline, with the system's fonts.
@@ -111,6 +133,7 @@ impl Default for BuildConfig {
             theme: Theme::Light,
             css: Vec::new(),
             incremental: false,
+            archive: None,
         }
     }
 }
@@ -344,6 +367,7 @@ const BUILD_KEYS: &[&str] = &[
     "theme",
     "css",
     "incremental",
+    "archive",
 ];
 const HANDOUT_KEYS: &[&str] = &["slides-per-page", "notes", "paper", "steps"];
 const DECK_KEYS: &[&str] = &["name", "source", "title", "defines", "incremental"];

@@ -4,6 +4,7 @@
 //! `index.html`, `handout.html` and files written, into a new folder that
 //! then takes the old one's place ([`swap`]).
 
+mod archive;
 mod place;
 mod swap;
 
@@ -33,6 +34,8 @@ pub struct Built {
     pub files: usize,
     /// The outlines of the printed deck and handout, when asked for.
     pub outline: Option<Outline>,
+    /// The archive the deck was packed into, when asked for.
+    pub packed: Option<archive::Packed>,
 }
 
 /// What a printed deck and handout are to be marked with.
@@ -50,6 +53,16 @@ impl Built {
         let mut s: String = self.warnings.iter().map(Diagnostic::render).collect();
         s.push_str(&self.summary(project));
         s.push('\n');
+        if let Some(p) = &self.packed {
+            let shown = p.path.strip_prefix(&project.root).unwrap_or(&p.path);
+            s.push_str(&format!(
+                "packed {} -> {} ({}, {})\n",
+                self.name,
+                visible(&shown.display().to_string()),
+                count(p.files, "file"),
+                size(p.bytes)
+            ));
+        }
         s
     }
 
@@ -72,6 +85,15 @@ impl Built {
     }
 }
 
+/// A size as people read it: `812 bytes`, `3.4 KiB`, `12.0 MiB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => count(bytes as usize, "byte"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}
+
 /// Builds the named decks (every deck by default). `out` is the folder
 /// for a single deck, or the parent of one folder per deck. Every deck's
 /// place is checked before any is written.
@@ -89,6 +111,9 @@ pub struct Builder {
     memory: Option<pipeline::Memory>,
     /// Each deck's outline is wanted (to mark the printed PDFs).
     outline: bool,
+    /// Rebuilds while the talk is edited leave `[build] archive` for the
+    /// real build.
+    live: bool,
 }
 
 impl Builder {
@@ -97,6 +122,7 @@ impl Builder {
     pub fn remembering() -> Builder {
         Builder {
             memory: Some(pipeline::Memory::default()),
+            live: true,
             ..Builder::default()
         }
     }
@@ -147,7 +173,14 @@ impl Builder {
             project,
             targets,
             out,
-            (&self.hl, templates, self.outline),
+            (
+                &self.hl,
+                templates,
+                Wanted {
+                    outline: self.outline,
+                    pack: !self.live,
+                },
+            ),
             memory,
         );
         if let (Some(m), true) = (memory, built.is_ok()) {
@@ -157,11 +190,18 @@ impl Builder {
     }
 }
 
+/// What a build makes besides the deck's folder.
+#[derive(Clone, Copy)]
+struct Wanted {
+    outline: bool,
+    pack: bool,
+}
+
 fn build_with(
     project: &Project,
     targets: &[String],
     out: Option<&Path>,
-    (hl, templates, outline): (&Highlighter, &Templates, bool),
+    (hl, templates, wanted): (&Highlighter, &Templates, Wanted),
     memory: Option<&pipeline::Memory>,
 ) -> Result<Vec<Built>> {
     let specs = pipeline::select(project, targets)?;
@@ -200,7 +240,7 @@ fn build_with(
         .into_iter()
         .zip(places)
         .map(|(a, dir)| {
-            let built = write_deck(project, &a, templates, &dir, outline);
+            let built = write_deck(project, &a, templates, &dir, wanted);
             // Freeing a big deck takes a while and nothing waits for it.
             if a.deck.text_len >= crate::par::WORTH_A_THREAD {
                 std::thread::spawn(move || drop(a));
@@ -244,7 +284,7 @@ fn write_deck(
     a: &Analyzed,
     templates: &Templates,
     dest: &Path,
-    outline: bool,
+    wanted: Wanted,
 ) -> Result<Built> {
     let (index, handout) = pages(project, a, templates)?;
     let root = project
@@ -264,6 +304,10 @@ fn write_deck(
             .into());
     }
     written?;
+    let packed = match project.config.build.archive {
+        Some(format) if wanted.pack => Some(archive::pack(dest, format, pipeline::MARKER, &keep)?),
+        _ => None,
+    };
     Ok(Built {
         name: a.spec.name.clone(),
         warnings: a.all_warnings().cloned().collect(),
@@ -272,7 +316,8 @@ fn write_deck(
         slides: a.deck.slides.len(),
         with_notes: a.deck.notes_count(),
         files: a.assets.len(),
-        outline: outline.then(|| {
+        packed,
+        outline: wanted.outline.then(|| {
             let (slides, entries) =
                 crate::html::handout::outline(&a.deck, &a.cover, project.config.handout.steps);
             Outline {

@@ -520,3 +520,110 @@ fn every_note_is_in_the_printed_handouts_text() {
         assert!(found, "not in the printed handout: {note}");
     }
 }
+
+// ---------- the archive: the deck folder in one file ----------
+
+/// Every file under `dir` (but the build's marker), by its path inside it.
+fn files_under(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".slidebook")
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The line `build` prints for the archive, without its size (which moves
+/// with the runtime).
+fn packed_line(stderr: &str) -> String {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("packed "))
+        .expect("a packed line");
+    let (head, size) = line.rsplit_once(", ").unwrap();
+    assert!(size.ends_with(" KiB)"), "{line}");
+    head.to_string()
+}
+
+#[test]
+fn build_archive_packs_the_deck_folder_into_a_zip_that_opens_offline() {
+    let talk = Talk::fixture("basics");
+    let run = talk.args(&["build", "--archive"]).stderr_any().run();
+    assert!(run.stderr.starts_with(
+        "built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html\n"
+    ));
+    assert_eq!(
+        packed_line(&run.stderr),
+        "packed deck -> book/deck.zip (7 files"
+    );
+    let file = std::fs::File::open(talk.path().join("book/deck.zip")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let unpacked = tempfile::tempdir().unwrap();
+    zip.extract(unpacked.path()).unwrap();
+    // The folder, whole, under the deck's name.
+    assert_eq!(
+        files_under(&unpacked.path().join("deck")),
+        files_under(&talk.path().join("book/deck"))
+    );
+
+    let Some(b) = crate::webdriver::Browser::start() else {
+        return;
+    };
+    b.goto(&format!(
+        "file://{}/deck/index.html#/1",
+        unpacked.path().display()
+    ));
+    let shown = "const s = document.querySelector('.reveal > .slides > section.present');
+        const imgs = [...document.querySelectorAll('img')];
+        return [s ? s.dataset.number : null,
+                imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)];";
+    assert_eq!(
+        b.wait_for(shown, &serde_json::json!(["2", true])),
+        serde_json::json!(["2", true])
+    );
+}
+
+#[test]
+fn a_tar_gz_archive_from_book_toml_unpacks_to_the_same_folder() {
+    let talk = Talk::fixture("basics");
+    let toml = talk
+        .read("book.toml")
+        .replace("[[deck]]", "[build]\narchive = \"tar.gz\"\n\n[[deck]]");
+    let talk = talk.file("book.toml", toml);
+    let run = talk.args(&["build"]).stderr_any().run();
+    assert_eq!(
+        packed_line(&run.stderr),
+        "packed deck -> book/deck.tar.gz (7 files"
+    );
+    let unpacked = tempfile::tempdir().unwrap();
+    let tar = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(talk.path().join("book/deck.tar.gz"))
+        .arg("-C")
+        .arg(unpacked.path())
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    assert_eq!(
+        files_under(&unpacked.path().join("deck")),
+        files_under(&talk.path().join("book/deck"))
+    );
+    // A plain build without the key packs nothing.
+    let talk = Talk::fixture("basics");
+    talk.args(&["build"])
+        .stderr("built deck: 7 slides, 5 with notes, 3 files copied -> book/deck/index.html\n")
+        .run();
+    assert!(!talk.path().join("book/deck.zip").exists());
+    talk.args(&["build", "--archive=rar"])
+        .status(2)
+        .stderr_starts_with("error: invalid value 'rar' for '--archive[=<FORMAT>]'\n")
+        .run();
+}

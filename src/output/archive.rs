@@ -1,0 +1,268 @@
+//! A built deck packed into one file to hand out or put on a web server:
+//! `NAME.zip` or `NAME.tar.gz` beside the deck's folder `NAME`, holding
+//! that folder. Written beside its place and renamed in, like the deck.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::config::ArchiveFormat;
+use crate::error::{Diagnostic, Error, Result};
+
+/// What was packed.
+#[derive(Debug)]
+pub struct Packed {
+    pub path: PathBuf,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Packs the deck folder `dir` (but its marker `skip`); `keep` are paths
+/// the archive may never replace (the talk's sources).
+pub fn pack(dir: &Path, format: ArchiveFormat, skip: &str, keep: &[&Path]) -> Result<Packed> {
+    let name = dir
+        .file_name()
+        .expect("a deck's folder has a name")
+        .to_string_lossy()
+        .into_owned();
+    let path = dir.with_file_name(format!("{name}.{}", format.extension()));
+    if keep.iter().any(|k| *k == path) {
+        return Err(Diagnostic::new(format!(
+            "the archive `{}` would replace one of the talk's own files",
+            path.display()
+        ))
+        .help("build into another folder with -o, or rename the deck")
+        .into());
+    }
+    let mut files = Vec::new();
+    walk(dir, &name, skip, &mut files)?;
+    files.sort();
+    let mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let bytes = match format {
+        ArchiveFormat::Zip => zip(&files, mtime),
+        ArchiveFormat::TarGz => tar_gz(&files, mtime),
+    }
+    .map_err(|why| Diagnostic::new(format!("cannot pack `{}`: {why}", dir.display())))?;
+    let part = dir.with_file_name(format!(".{name}.{}.packing", format.extension()));
+    std::fs::write(&part, &bytes)
+        .and_then(|()| std::fs::rename(&part, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&part);
+            Error::io(&path)(e)
+        })?;
+    Ok(Packed {
+        path,
+        files: files.len(),
+        bytes: bytes.len() as u64,
+    })
+}
+
+/// Every file under `dir`, with its name in the archive (`prefix/...`).
+fn walk(dir: &Path, prefix: &str, skip: &str, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(Error::io(dir))? {
+        let entry = entry.map_err(Error::io(dir))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let inner = format!("{prefix}/{name}");
+        let kind = entry.file_type().map_err(Error::io(&path))?;
+        if kind.is_dir() {
+            walk(&path, &inner, skip, out)?;
+        } else if kind.is_file() && !(prefix.find('/').is_none() && name == skip) {
+            out.push((inner, path));
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A zip archive, each file deflated.
+fn zip(files: &[(String, PathBuf)], mtime: u64) -> std::result::Result<Vec<u8>, String> {
+    let too_big =
+        || "it is too big for a zip archive (over 4 GiB or 65,535 files): use tar.gz".to_string();
+    if files.len() > 0xFFFF {
+        return Err(too_big());
+    }
+    let (time, date) = dos_time(mtime);
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, path) in files {
+        let data = read(path)?;
+        let crc = crc32fast::hash(&data);
+        let mut deflate =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        deflate.write_all(&data).map_err(|e| e.to_string())?;
+        let packed = deflate.finish().map_err(|e| e.to_string())?;
+        let (method, body) = if packed.len() < data.len() {
+            (8u16, &packed)
+        } else {
+            (0u16, &data)
+        };
+        let small = |n: usize| u32::try_from(n).map_err(|_| too_big());
+        let offset = small(out.len())?;
+        let (csize, usize_) = (small(body.len())?, small(data.len())?);
+        let name_len = u16::try_from(name.len()).map_err(|_| format!("a name too long: {name}"))?;
+        // Local header: version 2.0, names in UTF-8 (bit 11).
+        put32(&mut out, 0x0403_4b50);
+        for v in [20, 0x0800, method, time, date] {
+            put16(&mut out, v);
+        }
+        for v in [crc, csize, usize_] {
+            put32(&mut out, v);
+        }
+        put16(&mut out, name_len);
+        put16(&mut out, 0);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(body);
+        // Its central directory entry: made on Unix, mode rw-r--r--.
+        put32(&mut central, 0x0201_4b50);
+        for v in [0x031E, 20, 0x0800, method, time, date] {
+            put16(&mut central, v);
+        }
+        for v in [crc, csize, usize_] {
+            put32(&mut central, v);
+        }
+        for v in [name_len, 0, 0, 0, 0] {
+            put16(&mut central, v);
+        }
+        put32(&mut central, 0o100_644 << 16);
+        put32(&mut central, offset);
+        central.extend_from_slice(name.as_bytes());
+    }
+    let at = u32::try_from(out.len()).map_err(|_| too_big())?;
+    let size = u32::try_from(central.len()).map_err(|_| too_big())?;
+    out.extend_from_slice(&central);
+    put32(&mut out, 0x0605_4b50);
+    let count = files.len() as u16;
+    for v in [0, 0, count, count] {
+        put16(&mut out, v);
+    }
+    put32(&mut out, size);
+    put32(&mut out, at);
+    put16(&mut out, 0);
+    Ok(out)
+}
+
+fn put16(out: &mut Vec<u8>, v: u16) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+/// Seconds since 1970 as MS-DOS time and date (UTC; 1980 at the earliest).
+fn dos_time(secs: u64) -> (u16, u16) {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    // Days to a civil date (the proleptic Gregorian calendar).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if year < 1980 {
+        return (0, (1 << 5) | 1);
+    }
+    let time = ((h << 11) | (m << 5) | (s / 2)) as u16;
+    let date = (((year - 1980).min(127) << 9) | (month << 5) | day) as u16;
+    (time, date)
+}
+
+/// A gzipped tar archive (POSIX ustar).
+fn tar_gz(files: &[(String, PathBuf)], mtime: u64) -> std::result::Result<Vec<u8>, String> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    for (name, path) in files {
+        let data = read(path)?;
+        let header = ustar_header(name, data.len() as u64, mtime)?;
+        let pad = (512 - data.len() % 512) % 512;
+        gz.write_all(&header)
+            .and_then(|()| gz.write_all(&data))
+            .and_then(|()| gz.write_all(&vec![0; pad]))
+            .map_err(|e| e.to_string())?;
+    }
+    gz.write_all(&[0; 1024]).map_err(|e| e.to_string())?;
+    gz.finish().map_err(|e| e.to_string())
+}
+
+fn ustar_header(name: &str, size: u64, mtime: u64) -> std::result::Result<[u8; 512], String> {
+    let mut h = [0u8; 512];
+    // A name over 100 bytes is cut at a `/` into a prefix (155) and a name.
+    let (prefix, rest) = if name.len() <= 100 {
+        ("", name)
+    } else {
+        name.char_indices()
+            .filter(|&(i, c)| c == '/' && i <= 155 && name.len() - i - 1 <= 100)
+            .map(|(i, _)| (&name[..i], &name[i + 1..]))
+            .next()
+            .ok_or_else(|| format!("a path too long for a tar archive: {name}"))?
+    };
+    if size >= 0o77_777_777_777 {
+        return Err(format!("a file too big for a tar archive: {name}"));
+    }
+    let field =
+        |h: &mut [u8; 512], at: usize, text: &[u8]| h[at..at + text.len()].copy_from_slice(text);
+    field(&mut h, 0, rest.as_bytes());
+    field(&mut h, 100, b"0000644\0");
+    field(&mut h, 108, b"0000000\0");
+    field(&mut h, 116, b"0000000\0");
+    field(&mut h, 124, format!("{size:011o}\0").as_bytes());
+    field(
+        &mut h,
+        136,
+        format!("{:011o}\0", mtime.min(0o77_777_777_777)).as_bytes(),
+    );
+    field(&mut h, 148, b"        ");
+    h[156] = b'0';
+    field(&mut h, 257, b"ustar\x0000");
+    field(&mut h, 345, prefix.as_bytes());
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    field(&mut h, 148, format!("{sum:06o}\0 ").as_bytes());
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dos_dates_are_civil_dates() {
+        // 2026-11-30 11:41:22 UTC.
+        let (time, date) = dos_time(1_796_038_882);
+        assert_eq!(date >> 9, 2026 - 1980);
+        assert_eq!((date >> 5) & 0xF, 11);
+        assert_eq!(date & 0x1F, 30);
+        assert_eq!(
+            (time >> 11, (time >> 5) & 0x3F, (time & 0x1F) * 2),
+            (11, 41, 22)
+        );
+        assert_eq!(dos_time(0), (0, 33));
+    }
+
+    #[test]
+    fn long_tar_names_are_cut_at_a_slash() {
+        let name = format!("deck/{}/{}", "a".repeat(90), "b".repeat(60));
+        let h = ustar_header(&name, 3, 0).unwrap();
+        let field = |at: usize, len: usize| {
+            String::from_utf8(
+                h[at..at + len]
+                    .iter()
+                    .copied()
+                    .take_while(|&b| b != 0)
+                    .collect(),
+            )
+            .unwrap()
+        };
+        assert_eq!(field(345, 155), format!("deck/{}", "a".repeat(90)));
+        assert_eq!(field(0, 100), "b".repeat(60));
+        assert!(ustar_header(&"c".repeat(300), 1, 0).is_err());
+    }
+}
