@@ -18,11 +18,20 @@ pub fn entries(deck: &Deck, steps: Steps) -> Vec<Range<usize>> {
     let mut runs: Vec<Range<usize>> = Vec::new();
     let mut before: Vec<&str> = Vec::new();
     for (i, s) in deck.slides.iter().enumerate() {
-        let shown = shown(&s.body_html);
+        let mut shown = shown(&s.body_html);
+        // The heading is the title, the same in every step.
+        let heading = s.title.split_ascii_whitespace().count();
+        if shown.len() >= heading
+            && s.title
+                .split_ascii_whitespace()
+                .eq(shown[..heading].iter().copied())
+        {
+            shown.drain(..heading);
+        }
         let extends = steps == Steps::Last
             && runs.last().is_some_and(|run| {
                 let last = &deck.slides[run.end - 1];
-                builds_on(last, s) && shown.starts_with(&before)
+                builds_on(last, s) && steps_on(&before, &shown)
             });
         match runs.last_mut() {
             Some(run) if extends => run.end = i + 1,
@@ -41,6 +50,15 @@ fn builds_on(before: &Slide, next: &Slide) -> bool {
         && !next.title.is_empty()
         && next.title == before.title
         && next.attrs == before.attrs
+}
+
+/// Whether a slide showing `next` (words below its heading) takes up one
+/// showing `before`: it shows all of it and more, or all but its last few
+/// words, rewritten (a placeholder "Various causes..." giving way to the
+/// causes), and no less in all.
+fn steps_on(before: &[&str], next: &[&str]) -> bool {
+    let kept = before.iter().zip(next).take_while(|(b, n)| b == n).count();
+    kept == before.len() || (next.len() >= before.len() && kept * 5 >= before.len() * 3)
 }
 
 /// What a slide shows, to compare one step with the next: its words, and
@@ -230,6 +248,20 @@ pub fn write(out: &mut impl Write, deck: &Deck, t: &Cover, runs: &[Range<usize>]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_shows_what_the_one_before_showed_but_its_last_words() {
+        let w = |t: &'static str| t.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>();
+        assert!(steps_on(&w(""), &w("a")));
+        assert!(steps_on(&w("a b"), &w("a b c")));
+        assert!(steps_on(&w("a b"), &w("a b")));
+        // The last words rewritten, the rest kept.
+        assert!(steps_on(&w("a b c d e"), &w("a b c x y z")));
+        // Too much rewritten, or less shown: another slide.
+        assert!(!steps_on(&w("a b"), &w("a c")));
+        assert!(!steps_on(&w("a b c d e"), &w("a b c x")));
+        assert!(!steps_on(&w("a b c d e"), &w("x a b c d e")));
+    }
 
     #[test]
     fn what_a_slide_shows_is_its_words_and_pictures() {

@@ -20,8 +20,9 @@ fn texts(doc: &Html, selector: &str) -> Vec<String> {
 }
 
 /// A talk with a slide built up in three steps (each with a note), the
-/// same title once more with a changed text (a new slide, not a step), and
-/// two slides alike but for their picture.
+/// same title once more with a changed text (a new slide, not a step), two
+/// slides alike but for their picture, and a step that fills in a
+/// placeholder.
 fn built_up() -> Talk {
     Talk::new()
         .file(
@@ -35,7 +36,9 @@ fn built_up() -> Talk {
              ## Plan\n\n* one\n* two\n* three\n\n<!-- And three. -->\n\n\
              ## Plan\n\n* one\n* four\n\n<!-- A new plan. -->\n\n\
              ## Picture\n\n![a](img/a.svg)\n\n\
-             ## Picture\n\n![b](img/b.svg)\n",
+             ## Picture\n\n![b](img/b.svg)\n\n\
+             ## Causes\n\n* disk\n* memory\n* others...\n\n\
+             ## Causes\n\n* disk\n* memory\n* network\n* time\n",
         )
         .file("img/a.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
         .file("img/b.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
@@ -45,15 +48,22 @@ fn built_up() -> Talk {
 fn a_slide_built_up_in_steps_is_one_entry_with_the_notes_of_every_step() {
     let talk = built_up();
     talk.args(&["build"])
-        .stderr("built deck: 7 slides, 4 with notes, 2 files copied -> book/deck/index.html\n")
+        .stderr("built deck: 9 slides, 4 with notes, 2 files copied -> book/deck/index.html\n")
         .run();
     let doc = Html::parse_document(&talk.read("book/deck/handout.html"));
     assert_eq!(
         texts(&doc, ".h-toc li"),
-        ["1 Steps", "2–4 Plan", "5 Plan", "6 Picture", "7 Picture"]
+        [
+            "1 Steps",
+            "2–4 Plan",
+            "5 Plan",
+            "6 Picture",
+            "7 Picture",
+            "8–9 Causes"
+        ]
     );
     let entries: Vec<_> = doc.select(&sel("article.h-slide")).collect();
-    assert_eq!(entries.len(), 5);
+    assert_eq!(entries.len(), 6);
     let plan = entries[1];
     // The last step, as the deck shows it.
     let thumb = plan.select(&sel(".h-thumb section")).next().unwrap();
@@ -94,6 +104,8 @@ fn every_step_gives_an_entry_per_slide_by_flag_or_book_toml() {
         "5 Plan",
         "6 Picture",
         "7 Picture",
+        "8 Causes",
+        "9 Causes",
     ];
     talk.args(&["build", "--every-step"]).stderr_any().run();
     let doc = Html::parse_document(&talk.read("book/deck/handout.html"));
