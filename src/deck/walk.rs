@@ -477,7 +477,7 @@ pub(super) fn render_note<R: Render>(
     if md.trim().is_empty() {
         return (String::new(), refs);
     }
-    let mut events = Vec::new();
+    let mut events = Vec::with_capacity(md.len() / 16);
     for (event, range) in Parser::new_ext(md, markdown_options()).into_offset_iter() {
         let at = note.start + range.start;
         record_reference(&event, at, true, &mut refs);

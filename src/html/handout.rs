@@ -16,30 +16,36 @@ use crate::pdf::{Mark, Target};
 /// over several steps (with `Steps::Every`, each slide on its own).
 pub fn entries(deck: &Deck, steps: Steps) -> Vec<Range<usize>> {
     let mut runs: Vec<Range<usize>> = Vec::new();
-    let mut before: Vec<&str> = Vec::new();
+    // The words of the slide before, once they were needed.
+    let mut before: Option<Vec<&str>> = None;
     for (i, s) in deck.slides.iter().enumerate() {
-        let mut shown = shown(&s.body_html);
-        // The heading is the title, the same in every step.
-        let heading = s.title.split_ascii_whitespace().count();
-        if shown.len() >= heading
-            && s.title
-                .split_ascii_whitespace()
-                .eq(shown[..heading].iter().copied())
-        {
-            shown.drain(..heading);
-        }
-        let extends = steps == Steps::Last
-            && runs.last().is_some_and(|run| {
-                let last = &deck.slides[run.end - 1];
-                builds_on(last, s) && steps_on(&before, &shown)
-            });
+        let mut now = None;
+        let extends = steps == Steps::Last && i > 0 && builds_on(&deck.slides[i - 1], s) && {
+            let before = before.get_or_insert_with(|| below_heading(&deck.slides[i - 1]));
+            steps_on(before, now.insert(below_heading(s)))
+        };
         match runs.last_mut() {
             Some(run) if extends => run.end = i + 1,
             _ => runs.push(i..i + 1),
         }
-        before = shown;
+        before = now;
     }
     runs
+}
+
+/// What a slide shows below its heading (which is its title, the same in
+/// every step).
+fn below_heading(s: &Slide) -> Vec<&str> {
+    let mut shown = shown(&s.body_html);
+    let heading = s.title.split_ascii_whitespace().count();
+    if shown.len() >= heading
+        && s.title
+            .split_ascii_whitespace()
+            .eq(shown[..heading].iter().copied())
+    {
+        shown.drain(..heading);
+    }
+    shown
 }
 
 /// Whether `next` may be the step after `before`: both content slides

@@ -20,9 +20,10 @@ pub struct Markdown<'h> {
 
 impl Render for Markdown<'_> {
     fn html<'e>(&self, events: impl Iterator<Item = Event<'e>>) -> String {
-        let mut html = String::new();
         let mut code: Option<Fence> = None;
         let mut events: Vec<Event<'e>> = events.collect();
+        // Room for the usual slide at once, rather than growing by copies.
+        let mut html = String::with_capacity(events.len() * 32);
         // Most slides have no picture and no address: those passes are
         // skipped for them.
         let (mut pictures, mut addresses) = (false, false);
