@@ -145,12 +145,18 @@ impl Geometry {
     }
 }
 
-fn label(s: &Slide, number: usize, t: &Cover) -> String {
+/// What the contents and the outline call a slide: its title, the deck's
+/// for a title slide without one, else its number.
+fn name_of(s: &Slide, number: usize, t: &Cover) -> String {
     match (s.title.is_empty(), s.kind) {
-        (false, _) => escape(&s.title).into_owned(),
-        (true, SlideKind::Title) => escape(&t.title).into_owned(),
+        (false, _) => s.title.clone(),
+        (true, SlideKind::Title) => t.title.clone(),
         (true, _) => format!("Slide {number}"),
     }
+}
+
+fn label(s: &Slide, number: usize, t: &Cover) -> String {
+    escape(&name_of(s, number, t)).into_owned()
 }
 
 /// The slide numbers an entry covers: `7`, or `7–12`.
@@ -166,11 +172,7 @@ fn numbers(run: &Range<usize>) -> String {
 /// title slide at the top, the slides after each inside it.
 pub fn outline(deck: &Deck, t: &Cover, steps: Steps) -> (Vec<Mark>, Vec<Mark>) {
     let mark = |s: &Slide, n: usize, target| Mark {
-        title: match (s.title.is_empty(), s.kind) {
-            (false, _) => s.title.clone(),
-            (true, SlideKind::Title) => t.title.clone(),
-            (true, _) => format!("Slide {n}"),
-        },
+        title: name_of(s, n, t),
         top: s.kind != SlideKind::Content,
         target,
     };
