@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{self, check::Format};
+use crate::commands::{self, Format};
 use crate::config::{ArchiveFormat, HandoutConfig, NotesPlace, Paper, Project, Steps};
 use crate::error::Result;
 
@@ -102,6 +102,22 @@ pub enum Command {
         #[command(flatten)]
         handout: HandoutArgs,
     },
+    /// Run the commands the talk shows (cmd/NAME.sh) and compare what each
+    /// prints with what the talk says it prints (output/NAME)
+    Verify {
+        /// Commands to run, by NAME (default: every cmd/NAME.sh with an
+        /// output/NAME)
+        names: Vec<String>,
+        /// Rewrite each output that differs with what its command prints now
+        #[arg(long)]
+        bless: bool,
+        /// Seconds a command may run (default: `timeout` under [verify], else 30)
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: Option<u64>,
+        /// How to print what is found
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Print a deck's speaker notes, in order, as Markdown
     Notes {
         /// Deck names from book.toml, or Markdown files (default: every deck)
@@ -193,6 +209,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             commands::build::run(&project, &targets, out.as_deref())
         }
+        Command::Verify {
+            names,
+            bless,
+            timeout,
+            format,
+        } => commands::verify::run(&project, &names, bless, timeout, format),
         Command::Notes { targets, titles } => commands::notes::run(&project, &targets, titles),
         Command::Pdf {
             targets,

@@ -15,6 +15,7 @@ pub struct Config {
     pub book: BookConfig,
     pub build: BuildConfig,
     pub handout: HandoutConfig,
+    pub verify: VerifyConfig,
     #[serde(rename = "deck")]
     pub decks: Vec<DeckConfig>,
 }
@@ -136,6 +137,39 @@ impl Default for BuildConfig {
             archive: None,
         }
     }
+}
+
+/// How `slidebook verify` runs the talk's commands: `[verify]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// Seconds a command may run.
+    pub timeout: u64,
+    /// Commands not run (by name, `*` for any text): those that need a
+    /// cloud, say.
+    pub skip: Vec<String>,
+    /// What varies from run to run (dates, ids, temporary paths), made
+    /// alike in both texts before they are compared.
+    pub normalize: Vec<Normalize>,
+}
+
+impl Default for VerifyConfig {
+    fn default() -> Self {
+        VerifyConfig {
+            timeout: 30,
+            skip: Vec::new(),
+            normalize: Vec::new(),
+        }
+    }
+}
+
+/// A regular expression, and what stands for each of its matches.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Normalize {
+    pub pattern: toml::Spanned<String>,
+    #[serde(default)]
+    pub replace: String,
 }
 
 /// How the handout is laid out on paper: `[handout]` in `book.toml`, or
@@ -345,7 +379,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
 }
 
 /// The keys each table takes; a test holds them against the structs.
-const TOP_KEYS: &[&str] = &["book", "build", "handout", "deck"];
+const TOP_KEYS: &[&str] = &["book", "build", "handout", "verify", "deck"];
 const BOOK_KEYS: &[&str] = &[
     "title",
     "authors",
@@ -370,6 +404,7 @@ const BUILD_KEYS: &[&str] = &[
     "archive",
 ];
 const HANDOUT_KEYS: &[&str] = &["slides-per-page", "notes", "paper", "steps"];
+const VERIFY_KEYS: &[&str] = &["timeout", "skip", "normalize"];
 const DECK_KEYS: &[&str] = &["name", "source", "title", "defines", "incremental"];
 
 /// Every key of the document that no table takes: the key, where it is,
@@ -407,6 +442,10 @@ fn unknown_keys(
                 .as_table()
                 .into_iter()
                 .for_each(|t| check(t, "[handout]", HANDOUT_KEYS)),
+            "verify" => value
+                .as_table()
+                .into_iter()
+                .for_each(|t| check(t, "[verify]", VERIFY_KEYS)),
             "deck" => {
                 for deck in value.as_array().into_iter().flat_map(|a| a.iter()) {
                     if let Some(t) = deck.get_ref().as_table() {
@@ -456,6 +495,32 @@ fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
         ))
         .at(location(text, shown, at), "build-dir".len())
         .help("name a folder for the decks, such as \"book\"")
+        .into());
+    }
+    for n in &config.verify.normalize {
+        if let Err(e) = regex::Regex::new(n.pattern.get_ref()) {
+            let why = e.to_string();
+            let why = why
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            let span = n.pattern.span();
+            return Err(Diagnostic::new(format!(
+                "{shown}: normalize pattern {} is not a regular expression: {why}",
+                &text[span.clone()]
+            ))
+            .at(location(text, shown, span.start), span.len())
+            .help("patterns are Rust regular expressions (the regex crate's syntax)")
+            .into());
+        }
+    }
+    if config.verify.timeout == 0 {
+        let at = text.find("timeout").unwrap_or(0);
+        return Err(Diagnostic::new(format!(
+            "{shown}: the [verify] timeout must be at least 1 second"
+        ))
+        .at(location(text, shown, at), "timeout".len())
         .into());
     }
     let mut seen: Vec<&str> = Vec::new();
@@ -561,6 +626,7 @@ mod tests {
             ("[book]", BOOK_KEYS),
             ("[build]", BUILD_KEYS),
             ("[handout]", HANDOUT_KEYS),
+            ("[verify]", VERIFY_KEYS),
             ("[[deck]]", DECK_KEYS),
         ] {
             let text = format!("{section}\nzzz = 1\n");

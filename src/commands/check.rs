@@ -9,12 +9,7 @@ use crate::layout;
 use crate::output;
 use crate::pipeline;
 
-/// How `check` prints what it finds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-}
+pub use super::Format;
 
 /// Checks the named decks (all of them by default) and prints what is
 /// wrong. Exit code 0 when clean, 1 when anything is wrong.

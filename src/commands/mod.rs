@@ -8,4 +8,12 @@ pub mod init;
 pub mod notes;
 pub mod pdf;
 pub mod serve;
+pub mod verify;
 pub mod watch;
+
+/// How a command that reports (`check`, `verify`) prints what it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}

@@ -19,6 +19,7 @@ mod notes;
 mod properties;
 mod serve;
 mod talk;
+mod verify;
 mod watch;
 mod webdriver;
 mod writes;

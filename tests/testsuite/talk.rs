@@ -97,91 +97,43 @@ fn shown_commands(root: &Path) -> Vec<Shown> {
     found
 }
 
-/// What `slidebook ARGS` prints in a fresh copy of the talk at `root`:
-/// stdout, then stderr.
-fn output_of(root: &Path, args: &[String]) -> String {
-    let copy = Talk::new();
-    copy_talk(root, copy.path());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = run_in(copy.path(), &args);
-    let text = run.stdout + &run.stderr;
-    let temp = copy.path().to_string_lossy().into_owned();
-    assert!(
-        !text.contains(&temp),
-        "`slidebook {}` prints the folder it ran in, so its output cannot be kept:\n{text}",
-        args.join(" ")
-    );
-    text
+/// `slidebook verify ARGS` in the talk at `root`, with this slidebook
+/// first on PATH for the commands it runs.
+fn verify(root: &Path, args: &[&str]) -> crate::harness::Run {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_slidebook"));
+    let mut path = std::ffi::OsString::from(bin.parent().unwrap());
+    if let Some(rest) = std::env::var_os("PATH") {
+        path.push(":");
+        path.push(rest);
+    }
+    let out = crate::harness::slidebook(root)
+        .arg("verify")
+        .args(args)
+        .env("PATH", path)
+        .output()
+        .expect("slidebook runs");
+    crate::harness::Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
 }
 
-/// Runs every slidebook command of the talk at `root` and returns what
-/// differs from `output/`, one message per file (empty when all agree).
-/// With `bless`, rewrites the files that differ instead, and says so.
-fn drift(root: &Path, bless: bool) -> Vec<String> {
-    let mut problems = Vec::new();
-    let commands = shown_commands(root);
-    for shown in &commands {
-        let Some(args) = &shown.args else { continue };
-        let file = root.join("output").join(&shown.name);
-        let actual = output_of(root, args);
-        let kept = std::fs::read_to_string(&file).ok();
-        if kept.as_deref() == Some(actual.as_str()) {
-            continue;
-        }
-        if bless {
-            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-            std::fs::write(&file, &actual).unwrap();
-            problems.push(format!("rewrote output/{}", shown.name));
-            continue;
-        }
-        problems.push(match kept {
-            None => format!(
-                "output/{} is missing; `slidebook {}` prints:\n{actual}",
-                shown.name,
-                args.join(" ")
-            ),
-            Some(kept) => format!(
-                "output/{} is not what `slidebook {}` prints now:\n{}",
-                shown.name,
-                args.join(" "),
-                difference(&kept, &actual)
-            ),
-        });
-    }
-    // An output no command makes any more is stale too.
-    for entry in std::fs::read_dir(root.join("output")).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        let made = commands.iter().any(|c| c.name == name && c.args.is_some());
-        if !made {
-            problems.push(format!(
-                "output/{name} belongs to no slidebook command in cmd/"
-            ));
-        }
-    }
-    problems
-}
-
-/// The first line where two texts part, for a readable failure.
-fn difference(kept: &str, actual: &str) -> String {
-    let (kept_lines, actual_lines): (Vec<_>, Vec<_>) =
-        (kept.lines().collect(), actual.lines().collect());
-    let n = kept_lines
-        .iter()
-        .zip(&actual_lines)
-        .take_while(|(a, b)| a == b)
-        .count();
-    format!(
-        "  line {}:\n  - {}\n  + {}",
-        n + 1,
-        kept_lines.get(n).copied().unwrap_or("(end of file)"),
-        actual_lines.get(n).copied().unwrap_or("(end of file)")
-    )
+/// The slidebook commands of the talk at `root` that have no output kept.
+fn missing_outputs(root: &Path) -> Vec<String> {
+    shown_commands(root)
+        .into_iter()
+        .filter(|c| c.args.is_some() && !root.join("output").join(&c.name).exists())
+        .map(|c| format!("output/{} is missing for cmd/{}.sh", c.name, c.name))
+        .collect()
 }
 
 fn blessing() -> bool {
     std::env::var("SLIDEBOOK_BLESS").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
+/// The repository's drift test is `slidebook verify`, run on a fresh copy
+/// of the talk (`init` and `build` leave files behind).
 #[test]
 fn every_command_on_a_slide_prints_what_the_slide_shows() {
     let root = repo();
@@ -196,17 +148,28 @@ fn every_command_on_a_slide_prints_what_the_slide_shows() {
             }
         }
         for _ in 0..3 {
-            if drift(&root, true).is_empty() {
+            let copy = talk_copy();
+            let run = verify(copy.path(), &["--bless"]);
+            if !run.stderr.contains("rewrote ") {
                 break;
             }
+            copy_tree(&copy.path().join("output"), &root.join("output"));
         }
     }
-    let problems = drift(&root, false);
+    let missing = missing_outputs(&root);
+    assert!(missing.is_empty(), "{missing:?}");
+    let copy = talk_copy();
+    let run = verify(copy.path(), &[]);
+    let commands = shown_commands(&root)
+        .iter()
+        .filter(|c| c.args.is_some())
+        .count();
     assert!(
-        problems.is_empty(),
+        run.code == 0
+            && run.stderr == format!("verified {commands} commands: {commands} the same\n"),
         "{}\n\nIf the change is meant, run `SLIDEBOOK_BLESS=1 cargo test --test testsuite talk::` \
          to rewrite output/, and look at the slides that show it.",
-        problems.join("\n\n")
+        run.stderr
     );
 }
 
@@ -216,14 +179,19 @@ fn an_output_edited_by_hand_is_caught() {
     let file = talk.path().join("output/check");
     let kept = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, kept.replace("no problems", "no problems at all")).unwrap();
-    let problems = drift(talk.path(), false);
-    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let run = verify(talk.path(), &["check"]);
+    assert_eq!(run.code, 1);
     assert_eq!(
-        problems[0],
-        "output/check is not what `slidebook check` prints now:
-  line 1:
-  - checked 2 decks: no problems at all
-  + checked 2 decks: no problems"
+        run.stderr,
+        "error: output/check is not what cmd/check.sh prints now
+--- output/check
++++ cmd/check.sh, run now
+@@ -1 +1 @@
+-checked 2 decks: no problems at all
++checked 2 decks: no problems
+help: if the change is meant, `slidebook verify --bless check` rewrites output/check
+verified 1 command: 0 the same, 1 differs
+"
     );
 }
 
@@ -232,14 +200,16 @@ fn a_missing_or_orphaned_output_is_caught() {
     let talk = talk_copy()
         .file("cmd/check-lightning.sh", "slidebook check lightning\n")
         .file("output/gone", "old\n");
-    let problems = drift(talk.path(), false);
     assert_eq!(
-        problems,
-        [
-            "output/check-lightning is missing; `slidebook check lightning` prints:\n\
-             checked 1 deck: no problems\n",
-            "output/gone belongs to no slidebook command in cmd/",
-        ]
+        missing_outputs(talk.path()),
+        ["output/check-lightning is missing for cmd/check-lightning.sh"]
+    );
+    let run = verify(talk.path(), &["check"]);
+    assert_eq!(
+        run.stderr,
+        "warning: output/gone belongs to no command: there is no cmd/gone.sh
+verified 1 command: 1 the same
+"
     );
 }
 
