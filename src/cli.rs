@@ -52,6 +52,10 @@ pub enum Command {
         /// only what surely does not fit
         #[arg(long)]
         layout: bool,
+        /// Also list the files under cmd/, output/, common/ and img/ that
+        /// no deck checked reads (as notes: they do not fail the check)
+        #[arg(long)]
+        unused: bool,
     },
     /// Build decks: index.html (the slides), handout.html and their files
     Build {
@@ -196,7 +200,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             targets,
             format,
             layout,
-        } => commands::check::run(&project, &targets, format, layout),
+            unused,
+        } => commands::check::run(&project, &targets, format, layout, unused),
         Command::Build {
             targets,
             out,

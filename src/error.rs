@@ -44,6 +44,8 @@ pub enum Severity {
     #[default]
     Error,
     Warning,
+    /// Worth knowing, never a failure.
+    Note,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +92,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn note(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::new(message)
+        }
+    }
+
     /// The same problem, counted as an error.
     pub fn as_error(self) -> Diagnostic {
         Diagnostic {
@@ -114,6 +123,7 @@ impl Diagnostic {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         let mut s = format!("{kind}: {}\n", self.message);
         if let Some(at) = &self.at {
@@ -179,6 +189,7 @@ impl Diagnostic {
             "severity": match self.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Note => "note",
             },
             "message": self.message,
             "help": self.help,

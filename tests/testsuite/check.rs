@@ -797,3 +797,45 @@ checked 1 deck: 1 error
         ])
     );
 }
+
+#[test]
+fn check_unused_lists_the_files_no_deck_reads_as_notes() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[[deck]]\nname = \"d\"\nsource = \"slides/main.md\"\n",
+        )
+        .file(
+            "slides/main.md",
+            "include(common/a.md)\n\n## Run\n\n```\ninclude(cmd/run.sh)```\n\n```\ninclude(output/run)```\n\n![](img/used.svg)\n",
+        )
+        .file("common/a.md", "## A\n")
+        .file("common/old.md", "## Old\n")
+        .file("cmd/run.sh", "echo hi\n")
+        .file("output/run", "hi\n")
+        .file("img/used.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .file("img/old/old.png", "png");
+    talk.args(&["check"])
+        .stderr("checked 1 deck: no problems\n")
+        .run();
+    talk.args(&["check", "--unused"])
+        .stderr(
+            "note: `common/old.md` is read by no deck
+note: `img/old/old.png` is read by no deck
+checked 1 deck: no problems; 2 files no deck reads
+",
+        )
+        .run();
+    let run = talk
+        .args(&["check", "--unused", "--format", "json"])
+        .stdout_any()
+        .run();
+    let notes: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["severity"], "note");
+    assert_eq!(notes[0]["message"], "`common/old.md` is read by no deck");
+}

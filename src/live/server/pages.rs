@@ -290,6 +290,7 @@ fn problem_html(html: &mut String, d: &Diagnostic) {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     };
     html.push_str("<li>");
     if let Some(at) = &d.at {
