@@ -76,6 +76,8 @@ pub struct BuildConfig {
     pub incremental: bool,
     /// Each deck also packed into one file beside its folder.
     pub archive: Option<ArchiveFormat>,
+    /// The talk may load pictures, scripts and styles from the network.
+    pub allow_remote: bool,
 }
 
 /// The file a deck is packed into.
@@ -135,6 +137,7 @@ impl Default for BuildConfig {
             css: Vec::new(),
             incremental: false,
             archive: None,
+            allow_remote: false,
         }
     }
 }
@@ -402,6 +405,7 @@ const BUILD_KEYS: &[&str] = &[
     "css",
     "incremental",
     "archive",
+    "allow-remote",
 ];
 const HANDOUT_KEYS: &[&str] = &["slides-per-page", "notes", "paper", "steps"];
 const VERIFY_KEYS: &[&str] = &["timeout", "skip", "normalize"];

@@ -190,6 +190,9 @@ pub struct Meta {
 pub enum RefKind {
     Image,
     Link,
+    /// A file the page loads beside pictures: a script, a stylesheet, a
+    /// frame, a sound or a film, a font.
+    Resource,
 }
 
 /// An image or link to a local file, at an offset of the expanded text.

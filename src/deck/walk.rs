@@ -323,7 +323,7 @@ impl<'a, R: Render> Splitter<'a, R> {
 
     fn keep_html(&mut self, kept: String, at: usize) {
         if !kept.trim().is_empty() {
-            scan_html_images(&kept, at, &mut self.deck.refs);
+            scan_html_refs(&kept, at, false, &mut self.deck.refs);
             self.events.push(Event::Html(CowStr::from(kept)));
         }
     }
@@ -482,7 +482,7 @@ pub(super) fn render_note<R: Render>(
         let at = note.start + range.start;
         record_reference(&event, at, true, &mut refs);
         if let Event::Html(h) | Event::InlineHtml(h) = &event {
-            scan_html_images(h, at, &mut refs);
+            scan_html_refs(h, at, true, &mut refs);
         }
         events.push(event);
     }
@@ -503,22 +503,73 @@ fn record_reference(event: &Event, at: usize, in_notes: bool, refs: &mut Vec<Ref
     });
 }
 
-/// `<img src="…">` in raw HTML counts as an image reference too.
-fn scan_html_images(html: &str, at: usize, refs: &mut Vec<Reference>) {
-    static IMG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    if !html.contains("<img") && !html.contains("<IMG") {
+/// What raw HTML loads: `<img>` as an image; scripts, stylesheets, frames,
+/// media and CSS `url()` and `@import` as resources.
+fn scan_html_refs(html: &str, at: usize, in_notes: bool, refs: &mut Vec<Reference>) {
+    static TAG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static ATTR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static CSS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !html.contains('<') && !html.contains("url(") && !html.contains("@import") {
         return;
     }
-    let re = IMG.get_or_init(|| {
-        regex::Regex::new(r#"(?i)<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']"#).expect("valid regex")
+    let tag = TAG.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)<(img|script|iframe|link|video|audio|source|embed|object|track)\b[^>]*>",
+        )
+        .expect("valid regex")
     });
-    for c in re.captures_iter(html) {
-        let m = c.get(1).expect("group 1");
+    let attr = ATTR.get_or_init(|| {
+        regex::Regex::new(r#"(?i)\b(src|href|data|poster|rel)\s*=\s*(?:"([^"]*)"|'([^']*)')"#)
+            .expect("valid regex")
+    });
+    for t in tag.captures_iter(html) {
+        let whole = t.get(0).expect("match");
+        let name = t[1].to_ascii_lowercase();
+        let mut rel = String::new();
+        let mut urls = Vec::new();
+        for a in attr.captures_iter(whole.as_str()) {
+            let value = a.get(2).or(a.get(3)).expect("a value");
+            match a[1].to_ascii_lowercase().as_str() {
+                "rel" => rel = value.as_str().to_ascii_lowercase(),
+                // An object's address is `data`; `href` loads only on a link.
+                "data" if name != "object" => {}
+                "href" if name != "link" => {}
+                _ => urls.push(value.as_str()),
+            }
+        }
+        // A link loads something only as one of these; others point.
+        let loads = name != "link"
+            || ["stylesheet", "icon", "preload", "modulepreload", "manifest"]
+                .iter()
+                .any(|r| rel.split_ascii_whitespace().any(|w| w == *r));
+        if !loads {
+            continue;
+        }
+        for url in urls {
+            refs.push(Reference {
+                kind: if name == "img" {
+                    RefKind::Image
+                } else {
+                    RefKind::Resource
+                },
+                url: url.to_string(),
+                at: at + whole.start(),
+                in_notes,
+            });
+        }
+    }
+    // Stylesheets written into the page: `url(...)` and `@import`.
+    let css = CSS.get_or_init(|| {
+        regex::Regex::new(r#"(?i)(?:url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)["'])"#)
+            .expect("valid regex")
+    });
+    for c in css.captures_iter(html) {
+        let url = c.get(1).or(c.get(2)).expect("a group");
         refs.push(Reference {
-            kind: RefKind::Image,
-            url: m.as_str().to_string(),
+            kind: RefKind::Resource,
+            url: url.as_str().to_string(),
             at: at + c.get(0).expect("match").start(),
-            in_notes: false,
+            in_notes,
         });
     }
 }

@@ -222,6 +222,8 @@ pub fn resolve(loaded: &Loaded, deck: &Deck) -> Resolved {
             (RefKind::Image, true) => "image in speaker notes",
             (RefKind::Link, false) => "linked file",
             (RefKind::Link, true) => "linked file in speaker notes",
+            (RefKind::Resource, false) => "file",
+            (RefKind::Resource, true) => "file in speaker notes",
         };
         let resolved = known
             .entry(path.clone())

@@ -5,6 +5,7 @@
 
 mod assets;
 pub mod fit;
+mod offline;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -263,6 +264,7 @@ fn analyze_remembering(
         }
     }
     warnings.extend(dead_anchors(&loaded, &deck));
+    warnings.extend(offline::remote_loads(project, &loaded, &deck));
     // The estimate knows the built-in stylesheet only: a talk's own
     // stylesheet may set other sizes (`check --layout` measures those).
     let own_css = !project.config.build.css.is_empty();

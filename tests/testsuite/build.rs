@@ -477,11 +477,21 @@ fn a_reveal_js_address_stays_an_address() {
             "[build]\nreveal = \"https://cdn.example.org/reveal.js@5\"\n\n[[deck]]\nname = \"d\"\nsource = \"main.md\"\n",
         )
         .file("main.md", "## One\n");
+    // It works, but not offline: said, not refused.
     talk.args(&["build"])
-        .stderr("built d: 1 slide, 0 with notes, 0 files copied -> book/d/index.html\n")
+        .stderr("warning: book.toml: [build] reveal loads reveal.js from `https://cdn.example.org/reveal.js@5`: offline, the deck does not run
+help: unpack a release of reveal.js into the talk and name its folder; or set `allow-remote = true` under [build]
+built d: 1 slide, 0 with notes, 0 files copied -> book/d/index.html\n")
         .run();
     let index = talk.read("book/d/index.html");
     assert!(index.contains("<script src=\"https:&#x2F;&#x2F;cdn.example.org&#x2F;reveal.js@5/dist/reveal.js\"></script>"), "{index}");
+    let toml = talk
+        .read("book.toml")
+        .replace("[build]", "[build]\nallow-remote = true");
+    let talk = talk.file("book.toml", toml);
+    talk.args(&["build"])
+        .stderr("built d: 1 slide, 0 with notes, 0 files copied -> book/d/index.html\n")
+        .run();
 }
 
 #[test]

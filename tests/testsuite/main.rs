@@ -16,6 +16,7 @@ mod layout;
 mod limits;
 mod mistakes;
 mod notes;
+mod offline;
 mod properties;
 mod serve;
 mod talk;

@@ -40,6 +40,19 @@ impl Browser {
     /// not installed. CI sets SLIDEBOOK_REQUIRE_BROWSER=1 to make that a
     /// failure.
     pub fn start() -> Option<Browser> {
+        Browser::start_with(&[])
+    }
+
+    /// A browser with no network: every name resolves to nothing, and no
+    /// proxy answers.
+    pub fn start_offline() -> Option<Browser> {
+        Browser::start_with(&[
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=127.0.0.1:9",
+        ])
+    }
+
+    fn start_with(extra: &[&str]) -> Option<Browser> {
         let chromium = find(&["chromium", "chromium-browser", "google-chrome"]);
         let driver = find(&["chromedriver"]);
         let (Some(chromium), Some(driver)) = (chromium, driver) else {
@@ -79,11 +92,14 @@ impl Browser {
         let profile = browser._profile.path().to_path_buf();
         let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend(extra.iter().map(|a| a.to_string()));
         let session = browser.post(
             "/session",
-            json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-                "binary": chromium, "args": args
-            }}}}),
+            json!({"capabilities": {"alwaysMatch": {
+                "goog:chromeOptions": {"binary": chromium, "args": args},
+                // What the page asks the network for, read by `requests`.
+                "goog:loggingPrefs": {"performance": "ALL"}
+            }}}),
         );
         let id = session["sessionId"]
             .as_str()
@@ -91,6 +107,42 @@ impl Browser {
             .to_string();
         browser.base = format!("{}/session/{id}", browser.base);
         Some(browser)
+    }
+
+    /// Every request the pages made since the last call, with `true` for
+    /// those that failed, from the browser's own log.
+    pub fn requests(&self) -> Vec<(String, bool)> {
+        let log = self.post("/se/log", json!({"type": "performance"}));
+        let mut urls: Vec<(String, String)> = Vec::new();
+        let mut failed = Vec::new();
+        for entry in log.as_array().into_iter().flatten() {
+            let Some(text) = entry["message"].as_str() else {
+                continue;
+            };
+            let Ok(m) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            let m = &m["message"];
+            match m["method"].as_str() {
+                Some("Network.requestWillBeSent") => urls.push((
+                    m["params"]["requestId"].as_str().unwrap_or("").to_string(),
+                    m["params"]["request"]["url"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                )),
+                Some("Network.loadingFailed") => {
+                    failed.push(m["params"]["requestId"].as_str().unwrap_or("").to_string())
+                }
+                _ => {}
+            }
+        }
+        urls.into_iter()
+            .map(|(id, url)| {
+                let bad = failed.contains(&id);
+                (url, bad)
+            })
+            .collect()
     }
 
     fn post(&self, path: &str, body: Value) -> Value {
