@@ -129,6 +129,9 @@ pub enum Command {
         /// Put each slide's number and title above its notes
         #[arg(long)]
         titles: bool,
+        /// Print instead each slide's time by its notes, and the deck's
+        #[arg(long, conflicts_with = "titles")]
+        timing: bool,
     },
     /// Start a new talk: book.toml, a deck, a shared slide, a command and its
     /// output, a picture; never overwrites a file
@@ -220,7 +223,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             timeout,
             format,
         } => commands::verify::run(&project, &names, bless, timeout, format),
-        Command::Notes { targets, titles } => commands::notes::run(&project, &targets, titles),
+        Command::Notes {
+            targets,
+            titles,
+            timing,
+        } => commands::notes::run(&project, &targets, titles, timing),
         Command::Pdf {
             targets,
             out,

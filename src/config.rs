@@ -78,6 +78,10 @@ pub struct BuildConfig {
     pub archive: Option<ArchiveFormat>,
     /// The talk may load pictures, scripts and styles from the network.
     pub allow_remote: bool,
+    /// How fast the notes are spoken, for each slide's time.
+    pub words_per_minute: u32,
+    /// The least time a slide takes, however short its notes.
+    pub min_seconds_per_slide: u32,
 }
 
 /// The file a deck is packed into.
@@ -138,6 +142,8 @@ impl Default for BuildConfig {
             incremental: false,
             archive: None,
             allow_remote: false,
+            words_per_minute: 130,
+            min_seconds_per_slide: 10,
         }
     }
 }
@@ -283,6 +289,10 @@ pub struct DeckConfig {
     /// Lists are shown an item at a time (`[build] incremental` when unset).
     #[serde(default)]
     pub incremental: Option<bool>,
+    /// How long the talk may take: `check` warns when its notes take
+    /// longer.
+    #[serde(default)]
+    pub minutes: Option<u32>,
 }
 
 /// A talk: its root folder and its configuration.
@@ -406,10 +416,19 @@ const BUILD_KEYS: &[&str] = &[
     "incremental",
     "archive",
     "allow-remote",
+    "words-per-minute",
+    "min-seconds-per-slide",
 ];
 const HANDOUT_KEYS: &[&str] = &["slides-per-page", "notes", "paper", "steps"];
 const VERIFY_KEYS: &[&str] = &["timeout", "skip", "normalize"];
-const DECK_KEYS: &[&str] = &["name", "source", "title", "defines", "incremental"];
+const DECK_KEYS: &[&str] = &[
+    "name",
+    "source",
+    "title",
+    "defines",
+    "incremental",
+    "minutes",
+];
 
 /// Every key of the document that no table takes: the key, where it is,
 /// its table, and the keys that table does take.

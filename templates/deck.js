@@ -488,7 +488,23 @@
 
   /* ---------- speaker view ---------- */
 
-  var timer = { start: Date.now(), paused: 0, pausedAt: 0 };
+  /* The time now; a page that sets window.slidebookClock (a test, a
+     rehearsal tool) runs the timer by its clock instead. */
+  function clockNow() {
+    return typeof window.slidebookClock === 'function' ? window.slidebookClock() : Date.now();
+  }
+
+  var timer = { start: clockNow(), paused: 0, pausedAt: 0 };
+
+  /* Each slide's time in seconds, from its notes (`data-timing`, as
+     reveal.js writes it); 0 when the page has none. */
+  function timing(i) {
+    return (slides[i] && parseInt(slides[i].getAttribute('data-timing'), 10)) || 0;
+  }
+
+  function mmss(t) {
+    return Math.floor(t / 60) + ':' + pad(t % 60);
+  }
 
   function buildSpeaker() {
     document.body.classList.add('sb-speaker');
@@ -514,12 +530,18 @@
     var reset = status.appendChild(el('button', null, 'Reset'));
     reset.type = 'button';
     reset.addEventListener('click', function () {
-      timer.start = Date.now();
+      timer.start = clockNow();
       timer.paused = 0;
       if (timer.pausedAt) timer.pausedAt = timer.start;
       tick();
     });
     ui.clock = status.appendChild(el('span', 'sb-sp-clock'));
+    // Pacing: this slide's time by its notes, and whether the talk runs
+    // ahead of or behind the times of the slides so far.
+    ui.budget = status.appendChild(el('span', 'sb-sp-budget'));
+    ui.budget.title = "This slide's time, by its notes";
+    ui.pace = status.appendChild(el('span', 'sb-sp-pace'));
+    ui.pace.title = 'Ahead of or behind the time the notes take';
     ui.clock.title = 'Clock';
     status.appendChild(el('span', 'sb-sp-black', 'BLACKOUT'));
     ui.count = status.appendChild(el('span', 'sb-sp-count'));
@@ -542,11 +564,11 @@
 
   function togglePause() {
     if (timer.pausedAt) {
-      timer.paused += Date.now() - timer.pausedAt;
+      timer.paused += clockNow() - timer.pausedAt;
       timer.pausedAt = 0;
       ui.pauseBtn.textContent = 'Pause';
     } else {
-      timer.pausedAt = Date.now();
+      timer.pausedAt = clockNow();
       ui.pauseBtn.textContent = 'Resume';
     }
     ui.timer.classList.toggle('sb-paused', !!timer.pausedAt);
@@ -556,12 +578,36 @@
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
   function tick() {
-    var now = Date.now();
+    var now = clockNow();
     var ms = (timer.pausedAt || now) - timer.start - timer.paused;
     var t = Math.max(0, Math.floor(ms / 1000));
     ui.timer.textContent = Math.floor(t / 3600) + ':' + pad(Math.floor(t / 60) % 60) + ':' + pad(t % 60);
     var d = new Date(now);
     ui.clock.textContent = pad(d.getHours()) + ':' + pad(d.getMinutes());
+    pace(t);
+  }
+
+  /* Ahead: the slides before this one should take longer than the time
+     gone. Behind: the time gone is past this slide's end too. */
+  function pace(elapsed) {
+    var budget = timing(current);
+    if (!budget) {
+      ui.budget.textContent = ui.pace.textContent = '';
+      return;
+    }
+    var before = 0;
+    for (var i = 0; i < current; i++) before += timing(i);
+    ui.budget.textContent = 'slide ' + mmss(budget);
+    var state = 'on-time', text = 'on time';
+    if (elapsed < before) {
+      state = 'ahead';
+      text = mmss(before - elapsed) + ' ahead';
+    } else if (elapsed > before + budget) {
+      state = 'behind';
+      text = mmss(elapsed - before - budget) + ' behind';
+    }
+    ui.pace.textContent = text;
+    ui.pace.className = 'sb-sp-pace sb-' + state;
   }
 
   function renderSpeaker() {
@@ -615,6 +661,7 @@
     ui.count.textContent = (current + 1) + ' / ' + slides.length +
       (frags ? ' \u00b7 step ' + step + ' / ' + frags : '') +
       ' \u00b7 ' + slideTitle(slides[current], current);
+    if (ui.timer) tick();
   }
 
   /* ---------- deck chrome: progress, number, arrows, blackout, overview ---------- */

@@ -38,6 +38,8 @@ pub fn run(
         false => None,
     };
     let mut all = Vec::new();
+    // Said, but no failure: a deck longer than its minutes.
+    let mut advice = Vec::new();
     // Every file the decks read, where it really is.
     let mut read: std::collections::HashSet<std::path::PathBuf> = Default::default();
     let mut all_read = true;
@@ -56,6 +58,7 @@ pub fn run(
                 None => a.overflows,
             };
             found.extend(a.warnings);
+            advice.extend(a.over_time);
             Ok(found)
         });
         match checked {
@@ -83,7 +86,7 @@ pub fn run(
         )],
         (false, _) => Vec::new(),
     };
-    for d in all.iter().chain(&notes) {
+    for d in all.iter().chain(&advice).chain(&notes) {
         match format {
             Format::Human => eprint!("{}", d.render()),
             Format::Json => println!("{}", d.to_json()),

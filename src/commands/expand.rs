@@ -18,6 +18,7 @@ pub fn run(project: &Project, file: &Path, include: &[PathBuf], define: &[String
         source: cwd.join(file),
         title: None,
         incremental: false,
+        minutes: None,
         defines: define
             .iter()
             .map(|d| match d.split_once('=') {

@@ -66,6 +66,9 @@ pub struct Slide {
     /// what decides whether it can fit.
     pub list_items: usize,
     pub code_lines: usize,
+    /// The time the slide takes, in seconds, by its notes: set by
+    /// [`Deck::pace`].
+    pub seconds: u32,
     /// What the author set on the slide: `{#id .class key=value}` after its
     /// heading, or a `<!-- .slide: ... -->` comment.
     pub attrs: SlideAttrs,
@@ -281,6 +284,31 @@ impl Deck {
     }
 
     /// Slides with notes, as the summary counts them.
+    /// Gives each slide its time: its notes read at `words_per_minute`,
+    /// and at least `min_seconds`.
+    pub fn pace(&mut self, text: &str, words_per_minute: u32, min_seconds: u32) {
+        let wpm = u64::from(words_per_minute.max(1));
+        for s in &mut self.slides {
+            let words: u64 = s
+                .notes
+                .iter()
+                .map(|r| {
+                    text[r.clone()]
+                        .split_whitespace()
+                        .filter(|w| w.chars().any(char::is_alphanumeric))
+                        .count() as u64
+                })
+                .sum();
+            let spoken = (words * 60 + wpm / 2) / wpm;
+            s.seconds = u32::try_from(spoken).unwrap_or(u32::MAX).max(min_seconds);
+        }
+    }
+
+    /// The whole deck's time, in seconds.
+    pub fn seconds(&self) -> u64 {
+        self.slides.iter().map(|s| u64::from(s.seconds)).sum()
+    }
+
     pub fn notes_count(&self) -> usize {
         self.slides.iter().filter(|s| s.has_notes()).count()
     }

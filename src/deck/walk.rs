@@ -67,6 +67,7 @@ pub(super) fn new_slide(kind: SlideKind, at: usize) -> Slide {
         at,
         list_items: 0,
         code_lines: 0,
+        seconds: 0,
         attrs: Default::default(),
     }
 }

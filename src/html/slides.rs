@@ -72,6 +72,10 @@ pub(super) fn section(
         " data-kind=\"{}\" data-number=\"{number}\"",
         kind_name(s.kind),
     )?;
+    // reveal.js paces its speaker view by `data-timing`; so does ours.
+    if shown == Shown::InDeck {
+        write!(out, " data-timing=\"{}\"", s.seconds)?;
+    }
     if !s.title.is_empty() {
         write!(out, " data-title=\"{}\"", escape(&s.title))?;
     }

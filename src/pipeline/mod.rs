@@ -30,6 +30,8 @@ pub struct DeckSpec {
     pub defines: Vec<(String, String)>,
     /// Lists are shown an item at a time.
     pub incremental: bool,
+    /// How long the talk may take, when book.toml says.
+    pub minutes: Option<u32>,
 }
 
 /// The decks the command line names: deck names from `book.toml` or paths
@@ -41,6 +43,7 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
         title: d.title.clone(),
         defines: d.defines.clone().into_iter().collect(),
         incremental: d.incremental.unwrap_or(project.config.build.incremental),
+        minutes: d.minutes,
     };
     if names.is_empty() {
         if project.config.decks.is_empty() {
@@ -74,6 +77,7 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
                     title: None,
                     defines: Vec::new(),
                     incremental: project.config.build.incremental,
+                    minutes: None,
                 });
             }
             let decks: Vec<&str> = project
@@ -208,6 +212,8 @@ pub struct Analyzed {
     pub warnings: Vec<Diagnostic>,
     /// Where the page loads reveal.js from, when the talk uses it.
     pub reveal: Option<String>,
+    /// The deck takes longer than its `minutes`: worth saying, no failure.
+    pub over_time: Option<Diagnostic>,
 }
 
 impl Analyzed {
@@ -305,6 +311,13 @@ fn analyze_remembering(
         deck = split(Some(&resolved.missing_images));
     }
     deck.reveal_lists(spec.incremental, &loaded.expanded.text);
+    let build = &project.config.build;
+    deck.pace(
+        &loaded.expanded.text,
+        build.words_per_minute,
+        build.min_seconds_per_slide,
+    );
+    let over_time = over_time(project, spec, &deck);
     let assets = resolved.assets;
     Ok(Analyzed {
         cover: cover(project, spec, &deck),
@@ -314,8 +327,45 @@ fn analyze_remembering(
         assets,
         overflows,
         warnings,
+        over_time,
         reveal,
     })
+}
+
+/// `m:ss` (or `h:mm:ss`) for a number of seconds.
+pub fn clock(seconds: u64) -> String {
+    match seconds {
+        0..3600 => format!("{}:{:02}", seconds / 60, seconds % 60),
+        _ => format!(
+            "{}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        ),
+    }
+}
+
+/// A deck whose notes take more than a tenth longer than its `minutes`.
+fn over_time(project: &Project, spec: &DeckSpec, deck: &Deck) -> Option<Diagnostic> {
+    let minutes = u64::from(spec.minutes?);
+    let takes = deck.seconds();
+    if takes * 10 <= minutes * 60 * 11 {
+        return None;
+    }
+    let wpm = project.config.build.words_per_minute;
+    Some(
+        Diagnostic::warning(format!(
+            "deck `{}` takes about {} by its notes, {}% over its {}",
+            spec.name,
+            clock(takes),
+            (takes * 100).div_ceil(minutes.max(1) * 60) - 100,
+            error::count(minutes as usize, "minute")
+        ))
+        .help(format!(
+            "shorten the notes or the deck, or give it more minutes; the notes are read at {wpm} words a minute (`words-per-minute` under [build]), each slide {} s at least",
+            project.config.build.min_seconds_per_slide
+        )),
+    )
 }
 
 /// Slides whose content surely does not fit, at their headings.

@@ -119,15 +119,15 @@ fn every_step_gives_an_entry_per_slide_by_flag_or_book_toml() {
     assert_eq!(texts(&doc, ".h-toc li"), all);
 }
 
-/// A section's markup, without the attributes and notes only the deck's
-/// own sections carry.
+/// A section's markup, without the attributes (its id, its time) and notes
+/// only the deck's own sections carry.
 fn plain_section(html: &str) -> String {
     let doc = Html::parse_fragment(html);
     let section = doc.select(&sel("section")).next().unwrap();
     let mut attrs: Vec<(String, String)> = section
         .value()
         .attrs()
-        .filter(|(k, _)| *k != "id")
+        .filter(|(k, _)| !matches!(*k, "id" | "data-timing"))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     attrs.sort();

@@ -42,7 +42,7 @@ fn the_markup_carries_what_the_author_set() {
     let talk = built("");
     let html = talk.read("book/deck/index.html");
     // `{.incremental}`: the class on the section, each item a fragment.
-    assert!(html.contains("<section id=\"three-points\" data-kind=\"content\" data-number=\"2\" data-title=\"Three points\" class=\"incremental\">"));
+    assert!(html.contains("<section id=\"three-points\" data-kind=\"content\" data-number=\"2\" data-timing=\"10\" data-title=\"Three points\" class=\"incremental\">"));
     assert_eq!(html.matches("<li class=\"fragment\">").count(), 3);
     // `. . .` opens a fragment to the slide's end, and is not text.
     assert!(html.contains(

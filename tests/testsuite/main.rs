@@ -17,6 +17,7 @@ mod limits;
 mod mistakes;
 mod notes;
 mod offline;
+mod pacing;
 mod properties;
 mod serve;
 mod talk;
