@@ -38,7 +38,8 @@ pub fn run(
         false => None,
     };
     let mut all = Vec::new();
-    // Said, but no failure: a deck longer than its minutes.
+    // Said, but no failure: a deck longer than its minutes, a picture
+    // without a text.
     let mut advice = Vec::new();
     // Every file the decks read, where it really is.
     let mut read: std::collections::HashSet<std::path::PathBuf> = Default::default();
@@ -58,7 +59,7 @@ pub fn run(
                 None => a.overflows,
             };
             found.extend(a.warnings);
-            advice.extend(a.over_time);
+            advice.extend(a.advice);
             Ok(found)
         });
         match checked {

@@ -3,6 +3,7 @@
 //! resolved ([`analyze`]). What comes out, [`Analyzed`], is everything a
 //! build needs before it writes; `check` stops there.
 
+mod access;
 mod assets;
 pub mod fit;
 mod offline;
@@ -212,8 +213,10 @@ pub struct Analyzed {
     pub warnings: Vec<Diagnostic>,
     /// Where the page loads reveal.js from, when the talk uses it.
     pub reveal: Option<String>,
-    /// The deck takes longer than its `minutes`: worth saying, no failure.
-    pub over_time: Option<Diagnostic>,
+    /// Worth saying, never a failure: the deck takes longer than its
+    /// `minutes`; what makes it harder to follow (a picture without a
+    /// text, a slide without a title).
+    pub advice: Vec<Diagnostic>,
 }
 
 impl Analyzed {
@@ -317,7 +320,8 @@ fn analyze_remembering(
         build.words_per_minute,
         build.min_seconds_per_slide,
     );
-    let over_time = over_time(project, spec, &deck);
+    let mut advice: Vec<Diagnostic> = over_time(project, spec, &deck).into_iter().collect();
+    advice.extend(access::lint(project, &loaded, &deck));
     let assets = resolved.assets;
     Ok(Analyzed {
         cover: cover(project, spec, &deck),
@@ -327,7 +331,7 @@ fn analyze_remembering(
         assets,
         overflows,
         warnings,
-        over_time,
+        advice,
         reveal,
     })
 }

@@ -807,7 +807,7 @@ fn check_unused_lists_the_files_no_deck_reads_as_notes() {
         )
         .file(
             "slides/main.md",
-            "include(common/a.md)\n\n## Run\n\n```\ninclude(cmd/run.sh)```\n\n```\ninclude(output/run)```\n\n![](img/used.svg)\n",
+            "include(common/a.md)\n\n## Run\n\n```\ninclude(cmd/run.sh)```\n\n```\ninclude(output/run)```\n\n![used](img/used.svg)\n",
         )
         .file("common/a.md", "## A\n")
         .file("common/old.md", "## Old\n")
@@ -838,4 +838,57 @@ checked 1 deck: no problems; 2 files no deck reads
     assert_eq!(notes.len(), 2);
     assert_eq!(notes[0]["severity"], "note");
     assert_eq!(notes[0]["message"], "`common/old.md` is read by no deck");
+}
+
+#[test]
+fn check_advises_on_what_makes_a_deck_hard_to_follow_without_failing() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[build]\ncss = [\"style/talk.css\"]\n\n[[deck]]\nname = \"d\"\nsource = \"talk.md\"\n",
+        )
+        .file(
+            "talk.md",
+            "## Pictures\n\n![](img/a.svg)\n\n<img src=\"img/a.svg\">\n\n![A square](img/a.svg)\n\n---\n\nNo title here.\n\n## Levels\n\n#### Too deep\n",
+        )
+        .file("img/a.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .file(
+            "style/talk.css",
+            ".quiet {\n  color: #999;\n  background-color: #fff;\n}\n.loud { color: #000; background: #fff; }\n",
+        );
+    let no_text = "help: say in a few words what it shows, `![what it shows](path)`: screen readers read it, and it shows when the picture does not\n";
+    talk.args(&["check"])
+        .stderr(format!(
+            "warning: the picture `img/a.svg` has no text
+ --> talk.md:3:1
+  |
+3 | ![](img/a.svg)
+  | ^
+{no_text}warning: the picture `img/a.svg` has no text
+ --> talk.md:5:1
+  |
+5 | <img src=\"img/a.svg\">
+  | ^
+{no_text}warning: this slide has no title
+  --> talk.md:11:1
+   |
+11 | No title here.
+   | ^^^^^^^^^^^^^^
+help: give it a heading: screen readers, the contents of the handout and the outline of the PDF go by titles
+warning: a heading of level 4 follows one of level 2 on this slide
+  --> talk.md:13:1
+   |
+13 | ## Levels
+   | ^^^^^^^^^
+help: use a level-3 heading, or one level below the heading before
+warning: text and its background differ too little: contrast 2.8:1, where 4.5:1 is the least for text (WCAG AA)
+ --> style/talk.css:2:3
+  |
+2 |   color: #999;
+  |   ^^^^^^^^^^^
+help: darken the text or lighten the background (or the other way round)
+checked 1 deck: no problems
+"
+        ))
+        .run();
 }

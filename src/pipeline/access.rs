@@ -1,0 +1,236 @@
+//! What makes a deck harder to follow for someone who cannot see it well,
+//! or reads it with a screen reader: a picture without a text, a slide
+//! without a title, a heading level skipped, and text in the talk's own
+//! stylesheet too faint against its background (WCAG AA, 4.5:1). Said by
+//! `check` as advice: none of it fails a run.
+
+use std::path::Path;
+
+use super::{slide_diagnostic, Loaded};
+use crate::config::Project;
+use crate::deck::{Deck, RefKind, SlideKind};
+use crate::error::{Diagnostic, Location};
+
+pub fn lint(project: &Project, loaded: &Loaded, deck: &Deck) -> Vec<Diagnostic> {
+    let (text, map) = (&loaded.expanded.text, &loaded.expanded.map);
+    let mut found = Vec::new();
+    for r in deck
+        .refs
+        .iter()
+        .filter(|r| r.kind == RefKind::Image && !r.in_notes)
+    {
+        if !has_alt(&text[r.at..]) {
+            let d = Diagnostic::warning(format!("the picture `{}` has no text", r.url)).help(
+                "say in a few words what it shows, `![what it shows](path)`: screen readers read it, and it shows when the picture does not",
+            );
+            found.push(match map.origin_at(text, r.at) {
+                Some(o) => map.point(&loaded.sources, d, o, 1),
+                None => d,
+            });
+        }
+    }
+    for s in &deck.slides {
+        if s.kind == SlideKind::Content && s.title.is_empty() {
+            let d = Diagnostic::warning("this slide has no title").help(
+                "give it a heading: screen readers, the contents of the handout and the outline of the PDF go by titles",
+            );
+            // Shown at its first line of text, not the rule before it.
+            let rest = &text[s.at..];
+            let at = s.at + rest.len() - rest.trim_start().len();
+            let width = text[at..]
+                .split('\n')
+                .next()
+                .unwrap_or("")
+                .trim_end()
+                .chars()
+                .count();
+            found.push(match map.origin_at(text, at) {
+                Some(o) => map.point(&loaded.sources, d, o, width),
+                None => d,
+            });
+        }
+        if let Some((from, to)) = skipped_level(&s.body_html) {
+            let d = Diagnostic::warning(format!(
+                "a heading of level {to} follows one of level {from} on this slide"
+            ))
+            .help(format!(
+                "use a level-{} heading, or one level below the heading before",
+                from + 1
+            ));
+            found.push(slide_diagnostic(loaded, s, d));
+        }
+    }
+    for css in &project.config.build.css {
+        let shown = crate::paths::normalize(css).to_string_lossy().into_owned();
+        found.extend(faint_text(&project.root, &shown));
+    }
+    found
+}
+
+/// Whether the picture written at the start of `text` (`![alt](…)` or
+/// `<img …>`) says what it shows.
+fn has_alt(text: &str) -> bool {
+    if let Some(rest) = text.strip_prefix("![") {
+        return rest
+            .split(']')
+            .next()
+            .is_some_and(|alt| !alt.trim().is_empty());
+    }
+    let tag = &text[..text.find('>').unwrap_or(text.len()).min(4096)];
+    let lower = tag.to_ascii_lowercase();
+    match lower.find("alt=") {
+        Some(at) => {
+            let value = &tag[at + 4..];
+            let quote = value.chars().next();
+            match quote {
+                Some(q @ ('"' | '\'')) => value[1..]
+                    .split(q)
+                    .next()
+                    .is_some_and(|v| !v.trim().is_empty()),
+                _ => !value.trim().is_empty(),
+            }
+        }
+        // A picture started some other way (a background) is not checked.
+        None => !lower.starts_with("<img"),
+    }
+}
+
+/// The first heading on a slide that goes more than one level below the
+/// heading before it: (before, after).
+fn skipped_level(html: &str) -> Option<(u8, u8)> {
+    let mut last: Option<u8> = None;
+    let mut rest = html;
+    while let Some(i) = rest.find("<h") {
+        let level = rest.as_bytes().get(i + 2).copied();
+        rest = &rest[i + 2..];
+        let Some(level @ b'1'..=b'6') = level else {
+            continue;
+        };
+        let level = level - b'0';
+        if let Some(before) = last {
+            if level > before + 1 {
+                return Some((before, level));
+            }
+        }
+        last = Some(level);
+    }
+    None
+}
+
+/// Rules of a stylesheet that set both a text colour and a background, both
+/// as plain colours, with too little contrast between them.
+fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
+    let Ok(css) = std::fs::read_to_string(root.join(file)) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(open) = css[at..].find('{') {
+        let open = at + open;
+        let Some(close) = css[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let body = &css[open + 1..close];
+        at = close + 1;
+        let value = |name: &str| -> Option<(usize, [f64; 3])> {
+            body.split(';').find_map(|decl| {
+                let (k, v) = decl.split_once(':')?;
+                (k.trim() == name).then_some(())?;
+                // Where the declaration's own text starts.
+                let lead = decl.len() - decl.trim_start().len();
+                let offset = open + 1 + (decl.as_ptr() as usize - body.as_ptr() as usize) + lead;
+                Some((offset, rgb(v.trim().trim_end_matches("!important").trim())?))
+            })
+        };
+        let (Some((where_, fg)), Some((_, bg))) = (
+            value("color"),
+            value("background-color").or_else(|| value("background")),
+        ) else {
+            continue;
+        };
+        let ratio = contrast(fg, bg);
+        if ratio < 4.5 {
+            let line = css[..where_].matches('\n').count() + 1;
+            let line_start = css[..where_].rfind('\n').map_or(0, |n| n + 1);
+            let line_text = css[line_start..].lines().next().unwrap_or("");
+            let decl = &css[where_..];
+            let col = css[line_start..where_].chars().count() + 1;
+            found.push(
+                Diagnostic::warning(format!(
+                    "text and its background differ too little: contrast {ratio:.1}:1, where 4.5:1 is the least for text (WCAG AA)"
+                ))
+                .at(
+                    Location::in_file(file, line as u32, col as u32, line_text),
+                    decl.split(';').next().unwrap_or("").trim_end().chars().count(),
+                )
+                .help("darken the text or lighten the background (or the other way round)"),
+            );
+        }
+    }
+    found
+}
+
+/// A colour written as `#rgb`, `#rrggbb` or `rgb(r, g, b)`, 0 to 1 each;
+/// named colours and others are not judged.
+fn rgb(value: &str) -> Option<[f64; 3]> {
+    let c = value.trim();
+    let parts: [u8; 3] = if let Some(hex) = c.strip_prefix('#') {
+        let d = |i: usize, n: usize| u8::from_str_radix(hex.get(i..i + n)?, 16).ok();
+        match hex.len() {
+            3 => [d(0, 1)? * 17, d(1, 1)? * 17, d(2, 1)? * 17],
+            6 => [d(0, 2)?, d(2, 2)?, d(4, 2)?],
+            _ => return None,
+        }
+    } else {
+        let inner = c.strip_prefix("rgb(")?.strip_suffix(')')?;
+        let mut p = inner.split([',', ' ']).filter(|p| !p.is_empty());
+        let mut next = || p.next()?.parse::<u8>().ok();
+        [next()?, next()?, next()?]
+    };
+    Some(parts.map(|v| f64::from(v) / 255.0))
+}
+
+/// WCAG's contrast ratio of two colours, 1 to 21.
+fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let lum = |c: [f64; 3]| {
+        let ch = |v: f64| {
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+    };
+    let (la, lb) = (lum(a), lum(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contrast_is_wcags() {
+        let black = rgb("#000").unwrap();
+        let white = rgb("#ffffff").unwrap();
+        assert!((contrast(black, white) - 21.0).abs() < 0.01);
+        // #777 on white: 4.48, just under AA.
+        assert!((contrast(rgb("#777").unwrap(), white) - 4.48).abs() < 0.01);
+        assert_eq!(rgb("rgb(255, 0, 0)"), Some([1.0, 0.0, 0.0]));
+        assert_eq!(rgb("red"), None);
+    }
+
+    #[test]
+    fn pictures_need_a_text_and_headings_go_down_one_level() {
+        assert!(has_alt("![a cat](cat.png)"));
+        assert!(!has_alt("![](cat.png)"));
+        assert!(!has_alt("![ ](cat.png)"));
+        assert!(has_alt("<img src=\"a.png\" alt=\"A\">"));
+        assert!(!has_alt("<img src=\"a.png\" alt=\"\">"));
+        assert!(!has_alt("<img src=\"a.png\">"));
+        assert_eq!(skipped_level("<h2>A</h2><h3>B</h3><h2>C</h2>"), None);
+        assert_eq!(skipped_level("<h2>A</h2><p>x</p><h4>B</h4>"), Some((2, 4)));
+        assert_eq!(skipped_level("<hr><h2>A</h2>"), None);
+    }
+}
