@@ -538,6 +538,24 @@ fn validate(config: &Config, text: &str, shown: &str) -> Result<()> {
             .into());
         }
     }
+    let zero = |key: &str, value: Option<u32>| -> Result<()> {
+        if value != Some(0) {
+            return Ok(());
+        }
+        let at = text
+            .find(&format!("{key} "))
+            .or(text.find(key))
+            .unwrap_or(0);
+        Err(
+            Diagnostic::new(format!("{shown}: {key} must be at least 1"))
+                .at(location(text, shown, at), key.len())
+                .into(),
+        )
+    };
+    zero("words-per-minute", Some(config.build.words_per_minute))?;
+    for deck in &config.decks {
+        zero("minutes", deck.minutes)?;
+    }
     if config.verify.timeout == 0 {
         let at = text.find("timeout").unwrap_or(0);
         return Err(Diagnostic::new(format!(

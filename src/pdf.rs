@@ -44,10 +44,15 @@ pub fn finish(pdf: &[u8], info: &Info, marks: &[Mark]) -> Result<(Vec<u8>, usize
     for m in marks {
         let dest = match &m.target {
             Target::Page(i) => pages.get(*i).map(|p| format!("[{p} 0 R /Fit]")),
-            Target::Id(id) => dests
-                .iter()
-                .any(|d| d == id)
-                .then(|| format!("/{}", name(id))),
+            // Chromium keeps an id as its address would write it:
+            // `gamma-日本` as `gamma-%E6%97%A5%E6%9C%AC`.
+            Target::Id(id) => {
+                let encoded = percent_encoded(id);
+                dests
+                    .iter()
+                    .find(|d| **d == *id || **d == encoded)
+                    .map(|d| format!("/{}", name(d)))
+            }
         };
         if let Some(dest) = dest {
             kept.push((m, dest));
@@ -205,6 +210,20 @@ fn name(s: &str) -> String {
     out
 }
 
+/// `s` as a URL fragment writes it: UTF-8 bytes other than letters,
+/// digits and `-._~` as `%XX`.
+fn percent_encoded(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// A name as written in the PDF, read back.
 fn unname(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -299,7 +318,11 @@ impl<'a> Doc<'a> {
             .flatten()
             .ok_or_else(|| format!("object {num} is not in the table"))?;
         let rest = &self.pdf[start..];
-        let end = find(rest, b"endobj").ok_or_else(|| format!("object {num} has no end"))?;
+        // `endobj` on a line of its own, as Chromium writes it (a title may
+        // hold the word).
+        let end = find(rest, b"\nendobj")
+            .or_else(|| find(rest, b"endobj"))
+            .ok_or_else(|| format!("object {num} has no end"))?;
         let text = String::from_utf8_lossy(&rest[..end]);
         let open = text
             .find("<<")
@@ -432,5 +455,7 @@ mod tests {
         assert_eq!(name("what-is-it"), "what-is-it");
         assert_eq!(name("a b/ü"), "a#20b#2F#C3#BC");
         assert_eq!(unname(&name("a b/ü")), "a b/ü");
+        // As Chromium keeps a linked-to id among its destinations.
+        assert_eq!(percent_encoded("gamma-日本"), "gamma-%E6%97%A5%E6%9C%AC");
     }
 }

@@ -83,6 +83,19 @@ pub fn run(project: &Project, targets: &[String], out: Option<&Path>, which: Whi
             });
         }
     }
+    // A PDF is never written over a file the talk is made of (a diagram
+    // the slides show, say, that `-o` or the handout's name would hit).
+    for job in &jobs {
+        let real = job.out.canonicalize().unwrap_or_else(|_| job.out.clone());
+        if job.deck.inputs.contains(&real) {
+            return Err(Diagnostic::new(format!(
+                "`{}` is one of the files the talk is made of: `pdf` will not write over it",
+                shown(&job.out)
+            ))
+            .help("name another file with -o")
+            .into());
+        }
+    }
     let interrupts = Interrupts::catch();
     for (n, job) in jobs.iter().enumerate() {
         let name = &job.deck.name;

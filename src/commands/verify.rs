@@ -99,6 +99,8 @@ pub fn run(
                     seconds: timeout.as_secs(),
                 },
                 Ran::Failed(why) => Outcome::Failed { why },
+                // Byte for byte alike needs no more look.
+                Ran::Printed(printed) if printed == kept => Outcome::Same,
                 Ran::Printed(printed) => {
                     let (kept_text, printed_text) = (
                         String::from_utf8_lossy(&kept),
@@ -110,7 +112,11 @@ pub fn run(
                         })
                     };
                     let (a, b) = (alike(&kept_text), alike(&printed_text));
-                    if a == b {
+                    // Alike only once made alike: what is not text stays
+                    // different.
+                    let text =
+                        std::str::from_utf8(&kept).is_ok() && std::str::from_utf8(&printed).is_ok();
+                    if text && a == b {
                         Outcome::Same
                     } else if bless {
                         std::fs::write(&kept_path, &printed).map_err(Error::io(&kept_path))?;
@@ -121,6 +127,12 @@ pub fn run(
                             .context_radius(3)
                             .header(&output, &format!("{script}, run now"))
                             .to_string();
+                        let diff = match diff.is_empty() {
+                            true => format!(
+                                "--- {output}\n+++ {script}, run now\n(they differ in bytes that are no text)\n"
+                            ),
+                            false => diff,
+                        };
                         Outcome::Differs { diff }
                     }
                 }
@@ -289,6 +301,9 @@ fn matches(pattern: &str, name: &str) -> bool {
     true
 }
 
+/// The most a command may print.
+const OUTPUT_LIMIT: u64 = 16 << 20;
+
 enum Ran {
     Printed(Vec<u8>),
     TimedOut,
@@ -321,8 +336,10 @@ fn run_one(root: &Path, script: &str, timeout: Duration, interrupts: &Interrupts
     // What it prints is read as it comes, so a full pipe never stops it.
     let (sent, printed) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        // At most this much is kept; a command that prints more is
+        // stopped (its output is no slide's).
         let mut out = Vec::new();
-        let _ = reader.read_to_end(&mut out);
+        let _ = (&mut reader).take(OUTPUT_LIMIT + 1).read_to_end(&mut out);
         let _ = sent.send(out);
     });
     let group = child.id() as libc::pid_t;
@@ -354,6 +371,10 @@ fn run_one(root: &Path, script: &str, timeout: Duration, interrupts: &Interrupts
     // waited for long.
     kill();
     match printed.recv_timeout(Duration::from_secs(2)) {
+        Ok(out) if out.len() as u64 > OUTPUT_LIMIT => Ok(Ran::Failed(format!(
+            "it printed more than {} MiB",
+            OUTPUT_LIMIT >> 20
+        ))),
         Ok(out) => Ok(Ran::Printed(out)),
         Err(_) => Ok(Ran::Failed(
             "it left a process running that keeps its output open".into(),

@@ -13,6 +13,7 @@
 mod divs;
 mod front_matter;
 mod halves;
+pub mod loads;
 mod memory;
 mod walk;
 

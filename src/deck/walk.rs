@@ -287,6 +287,9 @@ impl<'a, R: Render> Splitter<'a, R> {
             _ => {}
         }
         record_reference(&event, range.start, false, &mut self.deck.refs);
+        if let Event::InlineHtml(h) = &event {
+            scan_html_refs(h, range.start, false, &mut self.deck.refs);
+        }
         self.events.push(event);
     }
 
@@ -297,14 +300,14 @@ impl<'a, R: Render> Splitter<'a, R> {
         let mut pos = 0;
         while let Some(i) = block[pos..].find("<!--") {
             let start = pos + i;
-            kept.push_str(&block[pos..start]);
+            self.keep_piece(&mut kept, range.start + pos..range.start + start);
             match self.comment(range.start + start) {
                 Comment::Closed(end) => pos = (end - range.start).min(block.len()),
                 // What the open comment swallowed is read as the slides it
                 // was meant to be; a few levels deep at most, as each level
                 // reads the rest of the block again.
                 Comment::Recovered(resume) if self.recovering < MAX_RECOVERIES => {
-                    self.keep_html(kept, range.start);
+                    self.keep_html(kept);
                     if resume < range.end {
                         self.recovering += 1;
                         self.feed(resume..range.end);
@@ -318,13 +321,20 @@ impl<'a, R: Render> Splitter<'a, R> {
                 }
             }
         }
-        kept.push_str(&block[pos..]);
-        self.keep_html(kept, range.start);
+        self.keep_piece(&mut kept, range.start + pos..range.end);
+        self.keep_html(kept);
     }
 
-    fn keep_html(&mut self, kept: String, at: usize) {
+    /// A piece of an HTML block between its comments, kept, with what it
+    /// loads recorded at the piece's own place in the text.
+    fn keep_piece(&mut self, kept: &mut String, piece: Range<usize>) {
+        let text = &self.text[piece.clone()];
+        scan_html_refs(text, piece.start, false, &mut self.deck.refs);
+        kept.push_str(text);
+    }
+
+    fn keep_html(&mut self, kept: String) {
         if !kept.trim().is_empty() {
-            scan_html_refs(&kept, at, false, &mut self.deck.refs);
             self.events.push(Event::Html(CowStr::from(kept)));
         }
     }
@@ -504,72 +514,18 @@ fn record_reference(event: &Event, at: usize, in_notes: bool, refs: &mut Vec<Ref
     });
 }
 
-/// What raw HTML loads: `<img>` as an image; scripts, stylesheets, frames,
-/// media and CSS `url()` and `@import` as resources.
+/// What raw HTML loads, as references: pictures as images, the rest
+/// (scripts, stylesheets, frames, media, CSS addresses) as resources.
 fn scan_html_refs(html: &str, at: usize, in_notes: bool, refs: &mut Vec<Reference>) {
-    static TAG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    static ATTR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    static CSS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    if !html.contains('<') && !html.contains("url(") && !html.contains("@import") {
-        return;
-    }
-    let tag = TAG.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)<(img|script|iframe|link|video|audio|source|embed|object|track)\b[^>]*>",
-        )
-        .expect("valid regex")
-    });
-    let attr = ATTR.get_or_init(|| {
-        regex::Regex::new(r#"(?i)\b(src|href|data|poster|rel)\s*=\s*(?:"([^"]*)"|'([^']*)')"#)
-            .expect("valid regex")
-    });
-    for t in tag.captures_iter(html) {
-        let whole = t.get(0).expect("match");
-        let name = t[1].to_ascii_lowercase();
-        let mut rel = String::new();
-        let mut urls = Vec::new();
-        for a in attr.captures_iter(whole.as_str()) {
-            let value = a.get(2).or(a.get(3)).expect("a value");
-            match a[1].to_ascii_lowercase().as_str() {
-                "rel" => rel = value.as_str().to_ascii_lowercase(),
-                // An object's address is `data`; `href` loads only on a link.
-                "data" if name != "object" => {}
-                "href" if name != "link" => {}
-                _ => urls.push(value.as_str()),
-            }
-        }
-        // A link loads something only as one of these; others point.
-        let loads = name != "link"
-            || ["stylesheet", "icon", "preload", "modulepreload", "manifest"]
-                .iter()
-                .any(|r| rel.split_ascii_whitespace().any(|w| w == *r));
-        if !loads {
-            continue;
-        }
-        for url in urls {
-            refs.push(Reference {
-                kind: if name == "img" {
-                    RefKind::Image
-                } else {
-                    RefKind::Resource
-                },
-                url: url.to_string(),
-                at: at + whole.start(),
-                in_notes,
-            });
-        }
-    }
-    // Stylesheets written into the page: `url(...)` and `@import`.
-    let css = CSS.get_or_init(|| {
-        regex::Regex::new(r#"(?i)(?:url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)["'])"#)
-            .expect("valid regex")
-    });
-    for c in css.captures_iter(html) {
-        let url = c.get(1).or(c.get(2)).expect("a group");
+    for load in super::loads::loads(html) {
         refs.push(Reference {
-            kind: RefKind::Resource,
-            url: url.as_str().to_string(),
-            at: at + c.get(0).expect("match").start(),
+            kind: if load.picture {
+                RefKind::Image
+            } else {
+                RefKind::Resource
+            },
+            url: load.url,
+            at: at + load.at,
             in_notes,
         });
     }

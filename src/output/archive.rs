@@ -33,6 +33,24 @@ pub fn pack(dir: &Path, format: ArchiveFormat, skip: &str, keep: &[&Path]) -> Re
         .help("build into another folder with -o, or rename the deck")
         .into());
     }
+    // An archive slidebook wrote is replaced; any other file is left be.
+    if let Ok(old) = std::fs::read(&path) {
+        if !ours(&old) {
+            return Err(Diagnostic::new(format!(
+                "`{}` is there already, and slidebook did not write it: the archive would replace it",
+                path.display()
+            ))
+            .help("move that file away, or build the deck into another folder")
+            .into());
+        }
+    } else if path.exists() {
+        return Err(Diagnostic::new(format!(
+            "`{}` is there already, and is no archive slidebook wrote",
+            path.display()
+        ))
+        .help("move it away, or build the deck into another folder")
+        .into());
+    }
     let mut files = Vec::new();
     walk(dir, &name, skip, &mut files)?;
     files.sort();
@@ -56,6 +74,21 @@ pub fn pack(dir: &Path, format: ArchiveFormat, skip: &str, keep: &[&Path]) -> Re
         files: files.len(),
         bytes: bytes.len() as u64,
     })
+}
+
+/// What an archive slidebook writes says of itself (a zip's comment, a
+/// gzip header's comment).
+const SIGNATURE: &[u8] = b"packed by slidebook";
+
+/// Whether `bytes` are an archive slidebook wrote.
+fn ours(bytes: &[u8]) -> bool {
+    let zip = bytes.starts_with(b"PK") && bytes.ends_with(SIGNATURE);
+    // gzip: magic, then flags with FCOMMENT (16); the comment follows the
+    // 10-byte header (no name or extra field is written).
+    let gz = bytes.starts_with(&[0x1f, 0x8b])
+        && bytes.get(3).is_some_and(|f| f & 16 != 0)
+        && bytes.get(10..10 + SIGNATURE.len()) == Some(SIGNATURE);
+    zip || gz
 }
 
 /// Every file under `dir`, with its name in the archive (`prefix/...`).
@@ -142,7 +175,8 @@ fn zip(files: &[(String, PathBuf)], mtime: u64) -> std::result::Result<Vec<u8>, 
     }
     put32(&mut out, size);
     put32(&mut out, at);
-    put16(&mut out, 0);
+    put16(&mut out, SIGNATURE.len() as u16);
+    out.extend_from_slice(SIGNATURE);
     Ok(out)
 }
 
@@ -179,9 +213,25 @@ fn dos_time(secs: u64) -> (u16, u16) {
 
 /// A gzipped tar archive (POSIX ustar).
 fn tar_gz(files: &[(String, PathBuf)], mtime: u64) -> std::result::Result<Vec<u8>, String> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::GzBuilder::new()
+        .comment(SIGNATURE)
+        .write(Vec::new(), flate2::Compression::best());
     for (name, path) in files {
         let data = read(path)?;
+        // A name too long for the header goes first as a GNU long-name
+        // entry, which every tar reads.
+        if ustar_split(name).is_none() {
+            let mut long = name.as_bytes().to_vec();
+            long.push(0);
+            let mut h = ustar_header("././@LongLink", long.len() as u64, 0)?;
+            h[156] = b'L';
+            checksum(&mut h);
+            let pad = (512 - long.len() % 512) % 512;
+            gz.write_all(&h)
+                .and_then(|()| gz.write_all(&long))
+                .and_then(|()| gz.write_all(&vec![0; pad]))
+                .map_err(|e| e.to_string())?;
+        }
         let header = ustar_header(name, data.len() as u64, mtime)?;
         let pad = (512 - data.len() % 512) % 512;
         gz.write_all(&header)
@@ -195,16 +245,15 @@ fn tar_gz(files: &[(String, PathBuf)], mtime: u64) -> std::result::Result<Vec<u8
 
 fn ustar_header(name: &str, size: u64, mtime: u64) -> std::result::Result<[u8; 512], String> {
     let mut h = [0u8; 512];
-    // A name over 100 bytes is cut at a `/` into a prefix (155) and a name.
-    let (prefix, rest) = if name.len() <= 100 {
-        ("", name)
-    } else {
-        name.char_indices()
-            .filter(|&(i, c)| c == '/' && i <= 155 && name.len() - i - 1 <= 100)
-            .map(|(i, _)| (&name[..i], &name[i + 1..]))
-            .next()
-            .ok_or_else(|| format!("a path too long for a tar archive: {name}"))?
-    };
+    // A name that fits no header is cut to its last 100 bytes here; a long
+    // name entry before it carries it whole.
+    let (prefix, rest) = ustar_split(name).unwrap_or_else(|| {
+        let mut cut = name.len() - 100;
+        while !name.is_char_boundary(cut) {
+            cut += 1;
+        }
+        ("", &name[cut..])
+    });
     if size >= 0o77_777_777_777 {
         return Err(format!("a file too big for a tar archive: {name}"));
     }
@@ -224,9 +273,26 @@ fn ustar_header(name: &str, size: u64, mtime: u64) -> std::result::Result<[u8; 5
     h[156] = b'0';
     field(&mut h, 257, b"ustar\x0000");
     field(&mut h, 345, prefix.as_bytes());
-    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-    field(&mut h, 148, format!("{sum:06o}\0 ").as_bytes());
+    checksum(&mut h);
     Ok(h)
+}
+
+/// A name over 100 bytes, cut at a `/` into a prefix (155) and a name;
+/// `None` when no cut fits.
+fn ustar_split(name: &str) -> Option<(&str, &str)> {
+    if name.len() <= 100 {
+        return Some(("", name));
+    }
+    name.char_indices()
+        .filter(|&(i, c)| c == '/' && i <= 155 && name.len() - i - 1 <= 100)
+        .map(|(i, _)| (&name[..i], &name[i + 1..]))
+        .next()
+}
+
+fn checksum(h: &mut [u8; 512]) {
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
 }
 
 #[cfg(test)]
@@ -263,6 +329,6 @@ mod tests {
         };
         assert_eq!(field(345, 155), format!("deck/{}", "a".repeat(90)));
         assert_eq!(field(0, 100), "b".repeat(60));
-        assert!(ustar_header(&"c".repeat(300), 1, 0).is_err());
+        assert!(ustar_split(&"c".repeat(300)).is_none());
     }
 }

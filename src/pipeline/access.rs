@@ -19,11 +19,19 @@ pub fn lint(project: &Project, loaded: &Loaded, deck: &Deck) -> Vec<Diagnostic> 
         .iter()
         .filter(|r| r.kind == RefKind::Image && !r.in_notes)
     {
-        if !has_alt(&text[r.at..]) {
+        // Raw HTML records the address; the picture is its tag.
+        let at = match text[r.at..].starts_with("![") {
+            true => r.at,
+            false => text[..r.at]
+                .rfind('<')
+                .filter(|&lt| r.at - lt < 4096)
+                .unwrap_or(r.at),
+        };
+        if !has_alt(&text[at..]) {
             let d = Diagnostic::warning(format!("the picture `{}` has no text", r.url)).help(
                 "say in a few words what it shows, `![what it shows](path)`: screen readers read it, and it shows when the picture does not",
             );
-            found.push(match map.origin_at(text, r.at) {
+            found.push(match map.origin_at(text, at) {
                 Some(o) => map.point(&loaded.sources, d, o, 1),
                 None => d,
             });
@@ -70,29 +78,33 @@ pub fn lint(project: &Project, loaded: &Loaded, deck: &Deck) -> Vec<Diagnostic> 
 /// Whether the picture written at the start of `text` (`![alt](…)` or
 /// `<img …>`) says what it shows.
 fn has_alt(text: &str) -> bool {
+    static ALT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     if let Some(rest) = text.strip_prefix("![") {
         return rest
             .split(']')
             .next()
             .is_some_and(|alt| !alt.trim().is_empty());
     }
-    let tag = &text[..text.find('>').unwrap_or(text.len()).min(4096)];
-    let lower = tag.to_ascii_lowercase();
-    match lower.find("alt=") {
-        Some(at) => {
-            let value = &tag[at + 4..];
-            let quote = value.chars().next();
-            match quote {
-                Some(q @ ('"' | '\'')) => value[1..]
-                    .split(q)
-                    .next()
-                    .is_some_and(|v| !v.trim().is_empty()),
-                _ => !value.trim().is_empty(),
-            }
-        }
-        // A picture started some other way (a background) is not checked.
-        None => !lower.starts_with("<img"),
+    // A picture started some other way (a background) is not checked.
+    if !text
+        .get(..4)
+        .is_some_and(|t| t.eq_ignore_ascii_case("<img"))
+    {
+        return true;
     }
+    let tag = &text[..text.find('>').unwrap_or(text.len())];
+    let alt = ALT.get_or_init(|| {
+        regex::Regex::new(r#"(?i)\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
+            .expect("valid regex")
+    });
+    alt.captures(tag).is_some_and(|c| {
+        let value = c
+            .get(1)
+            .or(c.get(2))
+            .or(c.get(3))
+            .map_or("", |m| m.as_str());
+        !value.trim().is_empty()
+    })
 }
 
 /// The first heading on a slide that goes more than one level below the
@@ -124,14 +136,36 @@ fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let mut found = Vec::new();
-    let mut at = 0;
-    while let Some(open) = css[at..].find('{') {
-        let open = at + open;
-        let Some(close) = css[open..].find('}').map(|c| open + c) else {
-            break;
+    // Comments out, keeping every offset.
+    let css: String = {
+        let mut out = css.clone();
+        let mut from = 0;
+        while let Some(start) = out[from..].find("/*").map(|s| from + s) {
+            let end = out[start + 2..]
+                .find("*/")
+                .map_or(out.len(), |e| start + 2 + e + 2);
+            let blank: String = out[start..end]
+                .chars()
+                .map(|c| match c {
+                    '\n' => "\n".to_string(),
+                    c => " ".repeat(c.len_utf8()),
+                })
+                .collect();
+            out.replace_range(start..end, &blank);
+            from = start + blank.len();
+        }
+        out
+    };
+    // Each innermost rule: a `{` and the `}` after it, with neither between
+    // (a rule inside `@media` is one of them).
+    for (close, _) in css.match_indices('}') {
+        let Some(open) = css[..close].rfind('{') else {
+            continue;
         };
         let body = &css[open + 1..close];
-        at = close + 1;
+        if body.contains('}') {
+            continue;
+        }
         let value = |name: &str| -> Option<(usize, [f64; 3])> {
             body.split(';').find_map(|decl| {
                 let (k, v) = decl.split_once(':')?;
@@ -157,7 +191,8 @@ fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
             let col = css[line_start..where_].chars().count() + 1;
             found.push(
                 Diagnostic::warning(format!(
-                    "text and its background differ too little: contrast {ratio:.1}:1, where 4.5:1 is the least for text (WCAG AA)"
+                    "text and its background differ too little: contrast {}:1, where 4.5:1 is the least for text (WCAG AA)",
+                    (ratio * 100.0).floor() / 100.0
                 ))
                 .at(
                     Location::in_file(file, line as u32, col as u32, line_text),
@@ -229,6 +264,15 @@ mod tests {
         assert!(has_alt("<img src=\"a.png\" alt=\"A\">"));
         assert!(!has_alt("<img src=\"a.png\" alt=\"\">"));
         assert!(!has_alt("<img src=\"a.png\">"));
+        assert!(has_alt("<img data-alt=\"\" alt=\"A cat\" src=\"a.png\">"));
+        assert!(has_alt("<img alt = \"x\" src=\"a.png\">"));
+        assert!(!has_alt("<img data-alt=\"x\" src=\"a.png\">"));
+        let long = format!(
+            "<img title=\"{}{}\" alt=\"ok\">",
+            "x".repeat(4071),
+            "é".repeat(100)
+        );
+        assert!(has_alt(&long));
         assert_eq!(skipped_level("<h2>A</h2><h3>B</h3><h2>C</h2>"), None);
         assert_eq!(skipped_level("<h2>A</h2><p>x</p><h4>B</h4>"), Some((2, 4)));
         assert_eq!(skipped_level("<hr><h2>A</h2>"), None);

@@ -362,7 +362,7 @@ fn over_time(project: &Project, spec: &DeckSpec, deck: &Deck) -> Option<Diagnost
             "deck `{}` takes about {} by its notes, {}% over its {}",
             spec.name,
             clock(takes),
-            (takes * 100).div_ceil(minutes.max(1) * 60) - 100,
+            (takes * 100).div_ceil(minutes.max(1) * 60).saturating_sub(100),
             error::count(minutes as usize, "minute")
         ))
         .help(format!(

@@ -86,41 +86,36 @@ pub fn remote_loads(project: &Project, loaded: &Loaded, deck: &Deck) -> Vec<Diag
 }
 
 /// The loads from the network in one of the talk's stylesheets or
-/// templates: `url(...)`, `@import`, and tags that load (`src`, a
-/// stylesheet's `href`).
+/// templates, at their lines.
 fn in_file(root: &Path, file: &str) -> Vec<Diagnostic> {
-    static LOADS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let loads = LOADS.get_or_init(|| {
-        regex::Regex::new(
-            r#"(?i)(?:url\(\s*["']?|@import\s+["']|\bsrc\s*=\s*["']|<link\b[^>]*\bhref\s*=\s*["'])((?:https?:|ftp:)?//[^"')\s>]+)"#,
-        )
-        .expect("valid regex")
-    });
     let Ok(text) = std::fs::read_to_string(root.join(file)) else {
         // A file that cannot be read is reported where it is copied.
         return Vec::new();
     };
-    let mut found = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        for c in loads.captures_iter(line) {
-            let url = c.get(1).expect("the address");
-            let col = line[..url.start()].chars().count() + 1;
-            // A link to click (`<a href>`) is no load; `<link>` is caught
-            // above only as a whole tag.
-            found.push(
-                Diagnostic::warning(format!(
-                    "`{}` is loaded from the network: offline, the deck goes without it",
-                    url.as_str()
-                ))
-                .at(
-                    Location::in_file(file, n as u32 + 1, col as u32, line),
-                    url.as_str().chars().count(),
-                )
-                .help(HELP),
-            );
-        }
-    }
-    found
+    let loads = if file.ends_with(".css") {
+        crate::deck::loads::css_loads(&text)
+    } else {
+        crate::deck::loads::loads(&text)
+    };
+    loads
+        .into_iter()
+        .filter(|l| is_remote(&l.url))
+        .map(|l| {
+            let line_start = text[..l.at].rfind('\n').map_or(0, |n| n + 1);
+            let line_no = text[..l.at].matches('\n').count() + 1;
+            let line = text[line_start..].lines().next().unwrap_or("");
+            let col = text[line_start..l.at].chars().count() + 1;
+            Diagnostic::warning(format!(
+                "`{}` is loaded from the network: offline, the deck goes without it",
+                l.url
+            ))
+            .at(
+                Location::in_file(file, line_no as u32, col as u32, line),
+                l.url.chars().count(),
+            )
+            .help(HELP)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -881,7 +881,7 @@ warning: a heading of level 4 follows one of level 2 on this slide
 13 | ## Levels
    | ^^^^^^^^^
 help: use a level-3 heading, or one level below the heading before
-warning: text and its background differ too little: contrast 2.8:1, where 4.5:1 is the least for text (WCAG AA)
+warning: text and its background differ too little: contrast 2.84:1, where 4.5:1 is the least for text (WCAG AA)
  --> style/talk.css:2:3
   |
 2 |   color: #999;

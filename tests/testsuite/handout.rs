@@ -639,3 +639,72 @@ fn a_tar_gz_archive_from_book_toml_unpacks_to_the_same_folder() {
         .stderr_starts_with("error: invalid value 'rar' for '--archive[=<FORMAT>]'\n")
         .run();
 }
+
+#[test]
+fn the_archive_never_replaces_a_file_it_did_not_write_and_tar_keeps_long_names() {
+    let long = "日本語".repeat(12);
+    let talk = Talk::new()
+        .file("talk.md", format!("## A\n\n![x](img/{long}.svg)\n"))
+        .file(
+            &format!("img/{long}.svg"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+        .file("handouts.zip", "mine\n");
+    talk.args(&["build", "talk.md", "--archive=tar.gz"])
+        .stderr_any()
+        .run();
+    // Packed again: its own archive is replaced.
+    talk.args(&["build", "talk.md", "--archive=tar.gz"])
+        .stderr_any()
+        .run();
+    let list = std::process::Command::new("tar")
+        .arg("tzf")
+        .arg(talk.path().join("book/talk.tar.gz"))
+        .output()
+        .unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(list.contains(&format!("talk/img/{long}.svg\n")), "{list}");
+    talk.args(&["build", "talk.md", "-o", "handouts", "--archive"])
+        .status(1)
+        .stderr_ends_with(&format!(
+            "error: `{}/handouts.zip` is there already, and slidebook did not write it: the archive would replace it
+help: move that file away, or build the deck into another folder
+",
+            talk.path().canonicalize().unwrap().display()
+        ))
+        .run();
+    assert_eq!(talk.read("handouts.zip"), "mine\n");
+}
+
+#[test]
+fn pdf_never_writes_over_a_file_the_talk_is_made_of() {
+    let talk = Talk::new()
+        .file(
+            "talk.md",
+            "## A\n\n[old](talk-handout.pdf) and [d](diagram.pdf)\n",
+        )
+        .file("talk-handout.pdf", "keep\n")
+        .file("diagram.pdf", "keep\n");
+    for (args, file) in [
+        (
+            &["pdf", "talk.md", "-o", "talk.pdf"][..],
+            "talk-handout.pdf",
+        ),
+        (
+            &["pdf", "talk.md", "--slides", "-o", "diagram.pdf"][..],
+            "diagram.pdf",
+        ),
+    ] {
+        talk.args(args)
+            .env("SLIDEBOOK_CHROMIUM", "/bin/true")
+            .status(1)
+            .stderr(format!(
+                "built talk: 1 slide, 0 with notes, 2 files copied -> book/talk/index.html
+error: `{file}` is one of the files the talk is made of: `pdf` will not write over it
+help: name another file with -o
+"
+            ))
+            .run();
+        assert_eq!(talk.read(file), "keep\n");
+    }
+}

@@ -158,3 +158,31 @@ fn a_clean_deck_loads_nothing_from_the_network_with_the_network_cut() {
         ])
     );
 }
+
+#[test]
+fn a_comment_before_a_tag_in_an_html_block_keeps_every_place_right() {
+    // The comment is taken out of the block: the places after it must
+    // still be the author's (they once pointed into the middle of `é`).
+    let talk = Talk::new()
+        .file(
+            "talk.md",
+            "# Deck\n\n## One\n\n<div>\n<!--aéééééééé note -->\n<p>x</p>\n<img src=\"a.png\">\n<script src=\"https://cdn.example/x.js\"></script>\n</div>\n",
+        )
+        .file("a.png", "png");
+    let run = talk
+        .args(&["check", "talk.md"])
+        .status(1)
+        .stderr_any()
+        .run();
+    let places: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(" -->"))
+        .collect();
+    assert_eq!(
+        places,
+        [" --> talk.md:9:14", " --> talk.md:8:1"],
+        "{}",
+        run.stderr
+    );
+}

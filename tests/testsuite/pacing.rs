@@ -131,3 +131,24 @@ fn the_speaker_view_shows_each_slides_time_and_whether_the_talk_runs_ahead_or_be
     let class = b.eval("return document.querySelector('.sb-sp-pace').className;");
     assert_eq!(class, json!("sb-sp-pace sb-ahead"));
 }
+
+#[test]
+fn a_deck_of_no_minutes_is_refused_where_it_is_written() {
+    let talk = Talk::new()
+        .file(
+            "book.toml",
+            "[[deck]]\nname = \"d\"\nsource = \"talk.md\"\nminutes = 0\n",
+        )
+        .file("talk.md", "## A\n");
+    talk.args(&["check"])
+        .status(1)
+        .stderr(
+            "error: book.toml: minutes must be at least 1
+ --> book.toml:4:1
+  |
+4 | minutes = 0
+  | ^^^^^^^
+",
+        )
+        .run();
+}

@@ -171,3 +171,16 @@ help: patterns are Rust regular expressions (the regex crate's syntax)
         )
         .run();
 }
+
+#[test]
+fn a_command_that_prints_without_end_is_stopped() {
+    let talk = talk_with(&[("yes", "yes\n", "y\n")]);
+    talk.args(&["verify", "--timeout", "20"])
+        .status(1)
+        .stderr(
+            "error: cmd/yes.sh could not be run: it printed more than 16 MiB
+verified 1 command: 0 the same, 1 could not run
+",
+        )
+        .run();
+}
