@@ -28,8 +28,11 @@ fuzz_target!(|data: &[u8]| {
         highlighter: highlighter(),
         missing_images: None,
     };
-    let d = deck::split(text, level, title_known, &render);
-    let _ = d.transcript(text);
+    let mut d = deck::split(text, level, title_known, &render);
+    let _ = d.transcript(text, true);
+    d.pace(text, 130, 10);
+    let runs = slidebook::html::handout::entries(&d, slidebook::config::Steps::Last);
+    assert_eq!(runs.iter().map(|r| r.len()).sum::<usize>(), d.slides.len());
     for s in &d.slides {
         assert!(s.at <= text.len(), "slide at {} of {}", s.at, text.len());
         for n in &s.notes {
@@ -39,7 +42,12 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
+    // Every place is one a diagnostic can show: inside the text, on a
+    // character's first byte.
     for r in &d.refs {
-        assert!(r.at <= text.len());
+        assert!(text.is_char_boundary(r.at), "reference at {} of {}", r.at, text.len());
+    }
+    for l in deck::loads::loads(text) {
+        assert!(text.get(l.at..l.at + l.url.len()) == Some(l.url.as_str()));
     }
 });
