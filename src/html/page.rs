@@ -110,6 +110,7 @@ impl Templates {
             height,
             date: cover.date.clone(),
             theme: config.build.theme.as_str(),
+            pinned: !cover.footer.is_empty() || cover.logo.is_some(),
             css: config
                 .build
                 .css
@@ -365,6 +366,7 @@ mod tests {
                     String::new()
                 },
                 theme: ["light", "dark", "high-contrast"][n % 3],
+                pinned: n % 5 == 1,
                 css: if n % 2 == 0 {
                     vec![]
                 } else {

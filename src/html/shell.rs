@@ -125,6 +125,10 @@ pub(super) fn deck<'a>(
         );
         out.borrowed(layout);
         out.text.push_str("\n</style>");
+        if deck.pinned {
+            out.text
+                .push_str("\n<style>\n.reveal .slides > section { height: 100%; }\n</style>");
+        }
     }
     css_links(&mut out, deck);
     let _ = write!(out,
@@ -140,8 +144,9 @@ pub(super) fn deck<'a>(
         out.text.push_str("\n</script>");
     } else {
         let _ = write!(out,
-            "\n<script src=\"{}/dist/reveal.js\"></script>\n<script>\nReveal.initialize({{ hash: true, width: {w}, height: {h} }});\n</script>",
-            e(reveal)
+            "\n<script src=\"{}/dist/reveal.js\"></script>\n<script>\nReveal.initialize({{ hash: true, width: {w}, height: {h}{} }});\n</script>",
+            e(reveal),
+            if deck.pinned { ", center: false" } else { "" }
         );
     }
     out.text.push_str("\n</body>\n</html>\n");

@@ -26,6 +26,9 @@ pub(super) struct DeckView {
     pub theme: &'static str,
     /// The talk's own stylesheets, as the page links them.
     pub css: Vec<String>,
+    /// A footer or logo sits at the foot of every slide: with reveal.js,
+    /// slides then fill the slide box instead of being centred.
+    pub pinned: bool,
 }
 
 /// How the handout is laid out on paper.

@@ -364,6 +364,23 @@ fn the_real_reveal_js_steps_the_fragments_and_sets_the_columns_side_by_side() {
     b.goto(&url(&talk, "#/4"));
     b.wait_for("return Reveal.getIndices().h", &json!(4));
     columns_side_by_side(&b);
+    // The book's footer and logo sit at the foot of the slide box, not of
+    // the slide's content (reveal.js sizes a centred slide to its content).
+    let foot = "const box = document.querySelector('.reveal .slides').getBoundingClientRect();
+        const s = document.querySelector('.slides > section.present');
+        const f = s.querySelector('.sb-footer').getBoundingClientRect();
+        const l = s.querySelector('.sb-logo').getBoundingClientRect();
+        return [Math.round((box.bottom - f.bottom) / box.height * 100),
+                Math.round((box.bottom - l.bottom) / box.height * 100)];";
+    for slide in ["#/1", "#/4"] {
+        b.goto(&url(&talk, slide));
+        b.wait_for("return Reveal.isReady()", &json!(true));
+        let [footer, logo] = serde_json::from_value::<[i64; 2]>(b.eval(foot)).unwrap();
+        assert!(
+            (0..=6).contains(&footer) && (0..=6).contains(&logo),
+            "{slide}: footer {footer} %, logo {logo} % of the slide above its foot"
+        );
+    }
 }
 
 #[test]
