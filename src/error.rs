@@ -19,6 +19,16 @@ pub struct Location {
 }
 
 impl Location {
+    /// The place of byte `at` of `text`, the text of file `file`: its line
+    /// and column, with the line as the excerpt.
+    pub fn at_offset(file: impl Into<String>, text: &str, at: usize) -> Location {
+        let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let line = text[..at].matches('\n').count() + 1;
+        let col = text[start..at].chars().count() + 1;
+        let excerpt = text[start..].lines().next().unwrap_or("");
+        Location::in_file(file, line as u32, col as u32, excerpt)
+    }
+
     /// A location with no excerpt (a file as a whole, a line of a config).
     pub fn in_file(file: impl Into<String>, line: u32, col: u32, text: &str) -> Location {
         Location {

@@ -27,6 +27,7 @@
 
 pub mod browser;
 pub mod cli;
+pub mod colour;
 pub mod commands;
 pub mod config;
 pub mod deck;

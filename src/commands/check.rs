@@ -52,6 +52,7 @@ pub fn run(
                 read.extend(a.inputs().map(std::path::Path::to_path_buf));
             }
             output::place_of(project, &a, None)?;
+            advice.extend(pipeline::advice(project, &a));
             let mut found = match &measure {
                 Some((printer, templates, interrupts)) => {
                     layout::overflows(project, &a, templates, printer, interrupts)?
@@ -59,7 +60,6 @@ pub fn run(
                 None => a.overflows,
             };
             found.extend(a.warnings);
-            advice.extend(a.advice);
             Ok(found)
         });
         match checked {

@@ -26,6 +26,7 @@ struct Job<'a> {
     out: PathBuf,
     what: &'static str,
     title: String,
+    authors: &'a str,
     marks: &'a [Mark],
 }
 
@@ -69,6 +70,7 @@ pub fn run(project: &Project, targets: &[String], out: Option<&Path>, which: Whi
                 out: slides_pdf.expect("set when slides are printed"),
                 what: "slides",
                 title: outline.title.clone(),
+                authors: &outline.authors,
                 marks: &outline.slides,
             });
         }
@@ -79,6 +81,7 @@ pub fn run(project: &Project, targets: &[String], out: Option<&Path>, which: Whi
                 out: handout_pdf.expect("always set"),
                 what: "handout",
                 title: format!("{} (handout)", outline.title),
+                authors: &outline.authors,
                 marks: &outline.entries,
             });
         }
@@ -120,10 +123,9 @@ pub fn run(project: &Project, targets: &[String], out: Option<&Path>, which: Whi
                 return Ok(128 + signal);
             }
         }
-        let outline = job.deck.outline.as_ref().expect("asked for");
         let info = Info {
             title: &job.title,
-            author: &outline.authors,
+            author: job.authors,
         };
         let printed = std::fs::read(&printing).map_err(Error::io(&printing))?;
         let pages = match pdf::finish(&printed, &info, job.marks) {

@@ -91,6 +91,8 @@ fn shown(html: &str) -> Vec<&str> {
 
 /// Where the handout's parts go on paper, in CSS pixels (96 to the inch).
 pub struct Geometry {
+    /// The paper, as `@page` names it.
+    pub paper: &'static str,
     /// The width of what a page holds.
     pub page_w: f64,
     /// One entry's share of a page.
@@ -123,6 +125,7 @@ impl Geometry {
         .floor();
         let thumb_h = (thumb_w / ratio).floor();
         Geometry {
+            paper: config.paper.as_str(),
             page_w: content_w.floor(),
             slot,
             thumb_w,
@@ -132,7 +135,7 @@ impl Geometry {
     }
 
     /// The page's rules for these sizes.
-    pub fn css(&self, config: &HandoutConfig) -> String {
+    pub fn css(&self) -> String {
         format!(
             ":root {{ --h-page-w: {}px; --h-margin: {MARGIN_MM}mm; --h-slot: {}px; --h-thumb-w: {}px; --h-thumb-h: {}px; --h-scale: {:.5}; }}\n@page {{ size: {}; margin: {MARGIN_MM}mm; }}",
             self.page_w,
@@ -140,7 +143,7 @@ impl Geometry {
             self.thumb_w,
             self.thumb_h,
             self.scale,
-            config.paper.as_str()
+            self.paper
         )
     }
 }

@@ -126,7 +126,7 @@ impl Templates {
                 crate::config::NotesPlace::Below => "below",
             },
             per_page: paper.per_page(),
-            css: handout::Geometry::new(paper, (width, height)).css(paper),
+            css: handout::Geometry::new(paper, (width, height)).css(),
         };
         let cover = std::sync::Arc::new(cover.clone());
         let reveal = reveal.unwrap_or_default().to_string();

@@ -117,7 +117,10 @@ fn section_attrs(out: &mut impl Write, a: &SlideAttrs) -> Result<()> {
     let mut classes = a.classes.clone();
     // On a dark background the text turns light, as reveal.js does it.
     let bg = a.get("data-background-color").or(a.get("data-background"));
-    if bg.and_then(luminance).is_some_and(|l| l < 0.4) {
+    let lightness = bg
+        .and_then(crate::colour::parse)
+        .map(crate::colour::lightness);
+    if lightness.is_some_and(|l| l < 0.4) {
         classes.push("has-dark-background".to_string());
     }
     if !classes.is_empty() {
@@ -158,28 +161,6 @@ fn section_attrs(out: &mut impl Write, a: &SlideAttrs) -> Result<()> {
         write!(out, " style=\"{}\"", escape(style.trim_end()))?;
     }
     Ok(())
-}
-
-/// How light a `#rgb`, `#rrggbb` or `rgb(r, g, b)` colour is, from 0 to 1.
-fn luminance(colour: &str) -> Option<f64> {
-    let c = colour.trim();
-    let (r, g, b) = if let Some(hex) = c.strip_prefix('#') {
-        let digit = |i: usize, n: usize| u8::from_str_radix(hex.get(i..i + n)?, 16).ok();
-        match hex.len() {
-            3 | 4 => (digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17),
-            6 | 8 => (digit(0, 2)?, digit(2, 2)?, digit(4, 2)?),
-            _ => return None,
-        }
-    } else {
-        let inner = c
-            .strip_prefix("rgb(")
-            .or(c.strip_prefix("rgba("))?
-            .strip_suffix(')')?;
-        let mut parts = inner.split([',', ' ', '/']).filter(|p| !p.is_empty());
-        let mut next = || parts.next()?.parse::<u8>().ok();
-        (next()?, next()?, next()?)
-    };
-    Some((0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b)) / 255.0)
 }
 
 /// A colour as CSS writes it (`#000`, `navy`, `rgb(0 0 0 / 50%)`): nothing

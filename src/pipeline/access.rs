@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::{slide_diagnostic, Loaded};
+use crate::colour;
 use crate::config::Project;
 use crate::deck::{Deck, RefKind, SlideKind};
 use crate::error::{Diagnostic, Location};
@@ -132,30 +133,11 @@ fn skipped_level(html: &str) -> Option<(u8, u8)> {
 /// Rules of a stylesheet that set both a text colour and a background, both
 /// as plain colours, with too little contrast between them.
 fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
-    let Ok(css) = std::fs::read_to_string(root.join(file)) else {
+    let Ok(text) = std::fs::read_to_string(root.join(file)) else {
         return Vec::new();
     };
     let mut found = Vec::new();
-    // Comments out, keeping every offset.
-    let css: String = {
-        let mut out = css.clone();
-        let mut from = 0;
-        while let Some(start) = out[from..].find("/*").map(|s| from + s) {
-            let end = out[start + 2..]
-                .find("*/")
-                .map_or(out.len(), |e| start + 2 + e + 2);
-            let blank: String = out[start..end]
-                .chars()
-                .map(|c| match c {
-                    '\n' => "\n".to_string(),
-                    c => " ".repeat(c.len_utf8()),
-                })
-                .collect();
-            out.replace_range(start..end, &blank);
-            from = start + blank.len();
-        }
-        out
-    };
+    let css = crate::deck::loads::without_comments(&text);
     // Each innermost rule: a `{` and the `}` after it, with neither between
     // (a rule inside `@media` is one of them).
     for (close, _) in css.match_indices('}') {
@@ -173,7 +155,10 @@ fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
                 // Where the declaration's own text starts.
                 let lead = decl.len() - decl.trim_start().len();
                 let offset = open + 1 + (decl.as_ptr() as usize - body.as_ptr() as usize) + lead;
-                Some((offset, rgb(v.trim().trim_end_matches("!important").trim())?))
+                Some((
+                    offset,
+                    colour::parse(v.trim().trim_end_matches("!important").trim())?,
+                ))
             })
         };
         let (Some((where_, fg)), Some((_, bg))) = (
@@ -182,20 +167,16 @@ fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
         ) else {
             continue;
         };
-        let ratio = contrast(fg, bg);
+        let ratio = colour::contrast(fg, bg);
         if ratio < 4.5 {
-            let line = css[..where_].matches('\n').count() + 1;
-            let line_start = css[..where_].rfind('\n').map_or(0, |n| n + 1);
-            let line_text = css[line_start..].lines().next().unwrap_or("");
             let decl = &css[where_..];
-            let col = css[line_start..where_].chars().count() + 1;
             found.push(
                 Diagnostic::warning(format!(
                     "text and its background differ too little: contrast {}:1, where 4.5:1 is the least for text (WCAG AA)",
                     (ratio * 100.0).floor() / 100.0
                 ))
                 .at(
-                    Location::in_file(file, line as u32, col as u32, line_text),
+                    Location::at_offset(file, &text, where_),
                     decl.split(';').next().unwrap_or("").trim_end().chars().count(),
                 )
                 .help("darken the text or lighten the background (or the other way round)"),
@@ -205,56 +186,9 @@ fn faint_text(root: &Path, file: &str) -> Vec<Diagnostic> {
     found
 }
 
-/// A colour written as `#rgb`, `#rrggbb` or `rgb(r, g, b)`, 0 to 1 each;
-/// named colours and others are not judged.
-fn rgb(value: &str) -> Option<[f64; 3]> {
-    let c = value.trim();
-    let parts: [u8; 3] = if let Some(hex) = c.strip_prefix('#') {
-        let d = |i: usize, n: usize| u8::from_str_radix(hex.get(i..i + n)?, 16).ok();
-        match hex.len() {
-            3 => [d(0, 1)? * 17, d(1, 1)? * 17, d(2, 1)? * 17],
-            6 => [d(0, 2)?, d(2, 2)?, d(4, 2)?],
-            _ => return None,
-        }
-    } else {
-        let inner = c.strip_prefix("rgb(")?.strip_suffix(')')?;
-        let mut p = inner.split([',', ' ']).filter(|p| !p.is_empty());
-        let mut next = || p.next()?.parse::<u8>().ok();
-        [next()?, next()?, next()?]
-    };
-    Some(parts.map(|v| f64::from(v) / 255.0))
-}
-
-/// WCAG's contrast ratio of two colours, 1 to 21.
-fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
-    let lum = |c: [f64; 3]| {
-        let ch = |v: f64| {
-            if v <= 0.039_28 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
-    };
-    let (la, lb) = (lum(a), lum(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn contrast_is_wcags() {
-        let black = rgb("#000").unwrap();
-        let white = rgb("#ffffff").unwrap();
-        assert!((contrast(black, white) - 21.0).abs() < 0.01);
-        // #777 on white: 4.48, just under AA.
-        assert!((contrast(rgb("#777").unwrap(), white) - 4.48).abs() < 0.01);
-        assert_eq!(rgb("rgb(255, 0, 0)"), Some([1.0, 0.0, 0.0]));
-        assert_eq!(rgb("red"), None);
-    }
 
     #[test]
     fn pictures_need_a_text_and_headings_go_down_one_level() {

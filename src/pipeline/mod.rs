@@ -213,10 +213,6 @@ pub struct Analyzed {
     pub warnings: Vec<Diagnostic>,
     /// Where the page loads reveal.js from, when the talk uses it.
     pub reveal: Option<String>,
-    /// Worth saying, never a failure: the deck takes longer than its
-    /// `minutes`; what makes it harder to follow (a picture without a
-    /// text, a slide without a title).
-    pub advice: Vec<Diagnostic>,
 }
 
 impl Analyzed {
@@ -320,8 +316,6 @@ fn analyze_remembering(
         build.words_per_minute,
         build.min_seconds_per_slide,
     );
-    let mut advice: Vec<Diagnostic> = over_time(project, spec, &deck).into_iter().collect();
-    advice.extend(access::lint(project, &loaded, &deck));
     let assets = resolved.assets;
     Ok(Analyzed {
         cover: cover(project, spec, &deck),
@@ -331,7 +325,6 @@ fn analyze_remembering(
         assets,
         overflows,
         warnings,
-        advice,
         reveal,
     })
 }
@@ -347,6 +340,16 @@ pub fn clock(seconds: u64) -> String {
             seconds % 60
         ),
     }
+}
+
+/// What is worth saying of an analysed deck but never fails a run: it
+/// takes longer than its `minutes`; what makes it harder to follow (a
+/// picture without a text, a slide without a title). Only `check` asks,
+/// so builds and rebuilds do not pay for it.
+pub fn advice(project: &Project, a: &Analyzed) -> Vec<Diagnostic> {
+    let mut advice: Vec<Diagnostic> = over_time(project, &a.spec, &a.deck).into_iter().collect();
+    advice.extend(access::lint(project, &a.loaded, &a.deck));
+    advice
 }
 
 /// A deck whose notes take more than a tenth longer than its `minutes`.

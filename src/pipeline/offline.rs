@@ -101,16 +101,12 @@ fn in_file(root: &Path, file: &str) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|l| is_remote(&l.url))
         .map(|l| {
-            let line_start = text[..l.at].rfind('\n').map_or(0, |n| n + 1);
-            let line_no = text[..l.at].matches('\n').count() + 1;
-            let line = text[line_start..].lines().next().unwrap_or("");
-            let col = text[line_start..l.at].chars().count() + 1;
             Diagnostic::warning(format!(
                 "`{}` is loaded from the network: offline, the deck goes without it",
                 l.url
             ))
             .at(
-                Location::in_file(file, line_no as u32, col as u32, line),
+                Location::at_offset(file, &text, l.at),
                 l.url.chars().count(),
             )
             .help(HELP)

@@ -455,7 +455,7 @@ fn a_pdf_timeout_that_is_not_a_number_of_seconds_is_a_usage_error() {
 }
 
 /// Chromium on PATH, or `None` (said on stderr) unless CI requires it.
-fn chromium() -> Option<std::path::PathBuf> {
+pub fn chromium() -> Option<std::path::PathBuf> {
     let paths = std::env::var_os("PATH")?;
     let found = std::env::split_paths(&paths)
         .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use scraper::{Html, Selector};
 
+use crate::browser::chromium;
 use crate::harness::{skip, Talk};
 
 fn sel(s: &str) -> Selector {
@@ -276,24 +277,6 @@ help: see the README for the keys book.toml accepts
 
 // ---------- printed: `slidebook pdf` through a real Chromium ----------
 
-/// Chromium, when installed (CI requires it).
-fn chromium() -> bool {
-    let found = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|d| {
-            ["chromium", "chromium-browser", "google-chrome"]
-                .iter()
-                .any(|n| d.join(n).is_file())
-        })
-    });
-    if !found {
-        if std::env::var_os("SLIDEBOOK_REQUIRE_BROWSER").is_some() {
-            panic!("SLIDEBOOK_REQUIRE_BROWSER is set but chromium is missing");
-        }
-        skip("chromium is not installed");
-    }
-    found
-}
-
 /// A poppler tool (`pdfinfo`, `pdftotext`), when installed (CI requires
 /// them: SLIDEBOOK_REQUIRE_POPPLER).
 fn poppler(tool: &str) -> Option<PathBuf> {
@@ -343,7 +326,7 @@ fn numbered(n: usize) -> Talk {
 
 #[test]
 fn the_printed_handout_holds_the_set_number_of_entries_on_each_page() {
-    if !chromium() {
+    if chromium().is_none() {
         return;
     }
     let talk = numbered(12);
@@ -399,7 +382,7 @@ printed n handout -> three.pdf (6 pages)
 
 #[test]
 fn pdf_o_prints_one_deck_with_its_title_authors_and_an_outline() {
-    if !chromium() {
+    if chromium().is_none() {
         return;
     }
     let talk = numbered(3);
@@ -490,7 +473,7 @@ fn pdf_o_with_several_decks_says_to_name_one() {
 
 #[test]
 fn every_note_is_in_the_printed_handouts_text() {
-    if !chromium() {
+    if chromium().is_none() {
         return;
     }
     let Some(pdftotext) = poppler("pdftotext") else {

@@ -365,7 +365,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     finished(slidebook(dir).args(args).output().expect("slidebook runs"))
 }
 
-fn finished(out: Output) -> Run {
+pub fn finished(out: Output) -> Run {
     Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),

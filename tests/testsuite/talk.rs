@@ -106,17 +106,14 @@ fn verify(root: &Path, args: &[&str]) -> crate::harness::Run {
         path.push(":");
         path.push(rest);
     }
-    let out = crate::harness::slidebook(root)
-        .arg("verify")
-        .args(args)
-        .env("PATH", path)
-        .output()
-        .expect("slidebook runs");
-    crate::harness::Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
+    crate::harness::finished(
+        crate::harness::slidebook(root)
+            .arg("verify")
+            .args(args)
+            .env("PATH", path)
+            .output()
+            .expect("slidebook runs"),
+    )
 }
 
 /// The slidebook commands of the talk at `root` that have no output kept.
