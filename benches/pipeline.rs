@@ -194,6 +194,29 @@ fn bench(c: &mut Criterion, talks: &[Talk]) {
             BatchSize::PerIteration,
         )
     });
+    let parted = talks
+        .iter()
+        .filter(|t| t.project.root.join("common/part-0001.md").is_file());
+    run_group(c, "rebuild", parted, |b, t| {
+        // As `serve` rebuilds after a save: one included file rewritten,
+        // the builder told, the deck built again from what it kept.
+        let file = t.project.root.join("common/part-0001.md");
+        let original = std::fs::read_to_string(&file).expect("the talk has parts");
+        let mut builder = slidebook::output::Builder::remembering();
+        builder
+            .build(&t.project, &t.targets, Some(&t.out))
+            .expect("builds");
+        let mut n = 0u64;
+        b.iter(|| {
+            n += 1;
+            std::fs::write(&file, format!("{original}\nsaved {n}\n")).expect("writes");
+            builder.forget_files(&[(file.clone(), false)]);
+            builder
+                .build(&t.project, &t.targets, Some(&t.out))
+                .expect("builds")
+        });
+        std::fs::write(&file, &original).expect("writes");
+    });
     run_group(c, "baseline", plain(), |b, t| {
         b.iter(|| baseline(black_box(&t.text)))
     });

@@ -67,9 +67,11 @@ impl Expander<'_> {
                 } else {
                     LocatedText::new()
                 };
+                self.changing();
                 self.define(&args[0].bytes, body);
             }
             Builtin::Undefine => {
+                self.changing();
                 for a in &args {
                     self.macros.remove(&a.bytes);
                 }
@@ -110,6 +112,7 @@ impl Expander<'_> {
                         (l.bytes.clone(), r)
                     }
                 };
+                self.changing();
                 self.special = special_bytes(lq.first().copied());
                 self.lquote = lq;
                 self.rquote = rq;
@@ -127,6 +130,8 @@ impl Expander<'_> {
                         let inclusion = self.new_inclusion(id, Some(at), Some(reader));
                         let text = self.sources.get(id).text.clone();
                         self.push_input(Block::file(text, inclusion));
+                        let depth = self.input_base + self.input.len() - 1;
+                        self.inclusions[inclusion as usize].depth = depth as u32;
                         return;
                     }
                     Some(files) => ProblemKind::Cycle { files },

@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::chain::Chains;
 use super::input::{Block, Calls, Ctx};
@@ -25,7 +25,7 @@ use crate::source::{SourceId, Sources};
 /// expanding to itself, which m4 would follow forever. A talk's macros
 /// make a few dozen in a row; a hundred thousand is a loop (and fuzzing
 /// found loops whose every call costs more than the last).
-const STEP_LIMIT: u64 = 100_000;
+pub(super) const STEP_LIMIT: u64 = 100_000;
 /// Bytes of text pushed back that count as one call towards `STEP_LIMIT`:
 /// 64 MiB of it without a byte read from a file is a runaway.
 const PUSHED_PER_STEP: u64 = 64;
@@ -93,6 +93,14 @@ pub(super) struct Expander<'s> {
     pub(super) lquote: Vec<u8>,
     pub(super) rquote: Vec<u8>,
     pub(super) inclusions: Vec<Inclusion>,
+    /// Every name that was a macro at some time, builtins included.
+    pub(super) names: FxHashSet<Vec<u8>>,
+    /// How many inclusions there were when a builtin first changed the
+    /// macros or the quotes.
+    pub(super) first_change: Option<u32>,
+    /// Input blocks counted as standing under the stack (a file's
+    /// expansion redone alone counts those its reading had under it).
+    pub(super) input_base: usize,
     /// Which inclusion opened which, for include cycles.
     pub(super) chains: Chains,
     /// How many lines each file has, counted once.
@@ -116,6 +124,9 @@ impl<'s> Expander<'s> {
             lquote: Vec::new(),
             rquote: Vec::new(),
             inclusions: Vec::new(),
+            names: FxHashSet::default(),
+            first_change: None,
+            input_base: 0,
             chains: Chains::default(),
             file_lines: FxHashMap::default(),
             problems: Vec::new(),
@@ -141,11 +152,28 @@ impl<'s> Expander<'s> {
         if let Some(&b) = name.first() {
             self.name_shapes[b as usize] |= length_bit(name.len());
         }
-        self.macros.insert(name.to_vec(), m);
+        if self.macros.insert(name.to_vec(), m).is_none() {
+            self.names.insert(name.to_vec());
+        }
     }
 
     pub(super) fn define(&mut self, name: &[u8], body: LocatedText) {
         self.insert_macro(name, Macro::User(Rc::new(body)));
+    }
+
+    /// A definition given before the first line, told from `inclusion`.
+    pub(super) fn define_given(&mut self, inclusion: u32, name: &str, value: &str) {
+        let mut body = LocatedText::new();
+        let col = name.len() as u32 + 2;
+        body.append(value.as_bytes(), super::input::origin(inclusion, 1, col));
+        self.define(name.as_bytes(), body);
+    }
+
+    /// A builtin changes the macros or the quotes: what is read from here
+    /// on may expand differently from the same text read before.
+    pub(super) fn changing(&mut self) {
+        self.first_change
+            .get_or_insert(self.inclusions.len() as u32);
     }
 
     /// A new reading of `file`, by the include call written at `from` and
@@ -160,7 +188,16 @@ impl<'s> Expander<'s> {
             let text = self.sources.get(file).text.as_bytes();
             memchr::memchr_iter(b'\n', text).count() as u32 + 1
         });
-        self.inclusions.push(Inclusion { file, from, lines });
+        // Its text goes to the output as written unless it calls macros.
+        let at_top = self.frames.is_empty() && self.lquote.is_empty();
+        self.inclusions.push(Inclusion {
+            file,
+            from,
+            lines,
+            at_top,
+            parent: opened_by,
+            depth: 0,
+        });
         self.chains.add(file, opened_by)
     }
 
@@ -487,7 +524,7 @@ impl<'s> Expander<'s> {
             return;
         }
         self.steps += 1;
-        if self.steps > STEP_LIMIT || self.input.len() > INPUT_DEPTH_LIMIT {
+        if self.steps > STEP_LIMIT || self.input_base + self.input.len() > INPUT_DEPTH_LIMIT {
             self.problem(ProblemKind::Runaway { name: name_text }, at, width);
             return;
         }

@@ -49,6 +49,12 @@ pub struct Inclusion {
     pub from: Option<Origin>,
     /// The file's lines: no origin in it is told past the last one.
     pub lines: u32,
+    /// Read where no call was collecting arguments and quotes were off.
+    pub at_top: bool,
+    /// The inclusion being read when this one was opened.
+    pub parent: Option<u32>,
+    /// How many input blocks stood under this file's while it was read.
+    pub depth: u32,
 }
 
 #[derive(Clone, Copy, Debug)]

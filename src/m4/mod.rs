@@ -21,13 +21,15 @@ mod input;
 pub mod linemap;
 mod problem;
 mod reading;
+mod splice;
 pub mod syntax;
 
 use crate::source::{SourceId, Sources};
 use expander::Expander;
-use input::{origin, Block};
-use linemap::{LocatedText, SourceMap};
+use input::Block;
+use linemap::SourceMap;
 pub use problem::{Problem, ProblemKind};
+pub use splice::{splice, Change};
 
 /// The talk's files at `root`, read as `reading` says, with include
 /// folders, and read ahead by guessing names as the include language
@@ -68,25 +70,32 @@ impl Default for Options {
 }
 
 /// The expanded text of a talk, with the way back to its sources.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Expanded {
     pub text: String,
     pub map: SourceMap,
     pub problems: Vec<Problem>,
+    /// Every name that was a macro at some time, builtins included.
+    pub names: rustc_hash::FxHashSet<Vec<u8>>,
+    /// Macro calls made, as the runaway limit counts them.
+    pub steps: u64,
+    /// How many inclusions there were when a builtin first changed the
+    /// macros or the quotes: every file read before reads the same anew.
+    pub first_change: Option<u32>,
+}
+
+/// The text a definition given before the first line is told from.
+pub fn definition(sources: &mut Sources, name: &str, value: &str) -> SourceId {
+    sources.add_virtual("<definitions>", &format!("{name}={value}"))
 }
 
 /// Expands `entry` and everything it includes.
 pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expanded {
     let mut x = Expander::new(sources, options);
     for (name, value) in &options.defines {
-        let id = x
-            .sources
-            .add_virtual("<definitions>", &format!("{name}={value}"));
+        let id = definition(x.sources, name, value);
         let inclusion = x.new_inclusion(id, None, None);
-        let mut body = LocatedText::new();
-        let col = name.len() as u32 + 2;
-        body.append(value.as_bytes(), origin(inclusion, 1, col));
-        x.define(name.as_bytes(), body);
+        x.define_given(inclusion, name, value);
     }
     let inclusion = x.new_inclusion(entry, None, None);
     let text = x.sources.get(entry).text.clone();
@@ -108,6 +117,9 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
             spans: out.spans,
         },
         problems: x.problems,
+        names: x.names,
+        steps: x.steps,
+        first_change: x.first_change,
     }
 }
 

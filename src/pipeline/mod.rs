@@ -7,6 +7,7 @@ mod access;
 mod assets;
 pub mod fit;
 mod offline;
+mod replay;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -99,11 +100,13 @@ pub fn select(project: &Project, names: &[String]) -> Result<Vec<DeckSpec>> {
 
 /// What builds keep for the next one, so that `watch` and `serve` redo
 /// only what a save changed: the files read (until the watcher says they
-/// changed) and each deck's slides by the text they came from.
+/// changed), each deck's last expansion, and its slides by the text they
+/// came from.
 #[derive(Default)]
 pub struct Memory {
     pub files: Arc<crate::source::Memory>,
     decks: Mutex<std::collections::HashMap<String, Arc<deck::Memory>>>,
+    expansions: Mutex<std::collections::HashMap<String, replay::Kept>>,
 }
 
 impl Memory {
@@ -112,10 +115,17 @@ impl Memory {
         Arc::clone(decks.entry(name.to_string()).or_default())
     }
 
+    fn expansions(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, replay::Kept>> {
+        self.expansions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Forgets everything: the next build reads and walks it all.
     pub fn forget_all(&self) {
         self.files.forget_all();
         self.decks.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.expansions().clear();
     }
 }
 
@@ -155,16 +165,33 @@ fn load_remembering(
     reading: Reading,
     memory: Option<&Memory>,
 ) -> Result<Loaded> {
-    let mut sources = sources_for(&project.root, &project.config, extra_includes, reading);
-    if let Some(memory) = memory {
-        sources = sources.remembering(Arc::clone(&memory.files));
-    }
-    let entry = load_entry(&mut sources, &spec.source)?;
+    let open = || -> Result<(Sources, SourceId)> {
+        let mut sources = sources_for(&project.root, &project.config, extra_includes, reading);
+        if let Some(memory) = memory {
+            sources = sources.remembering(Arc::clone(&memory.files));
+        }
+        let entry = load_entry(&mut sources, &spec.source)?;
+        Ok((sources, entry))
+    };
     let options = m4::Options {
         defines: spec.defines.clone(),
         ..Default::default()
     };
+    let (mut sources, mut entry) = open()?;
+    let last = memory.and_then(|m| m.expansions().remove(&spec.name));
+    if let (Some(memory), Some(last)) = (memory, last) {
+        if let Some((expanded, kept)) = last.replay(&mut sources, &options) {
+            memory.expansions().insert(spec.name.clone(), kept);
+            return Ok(Loaded { sources, expanded });
+        }
+        // The lookups made for the replay are not this expansion's.
+        (sources, entry) = open()?;
+    }
     let expanded = m4::expand(&mut sources, entry, &options);
+    if let Some(memory) = memory {
+        let kept = replay::Kept::new(&sources, &spec.defines, &expanded);
+        memory.expansions().insert(spec.name.clone(), kept);
+    }
     Ok(Loaded { sources, expanded })
 }
 

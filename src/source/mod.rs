@@ -110,6 +110,8 @@ pub struct Sources {
     by_real: HashMap<OsString, SourceId>,
     /// What each name given to `include` resolved to.
     includes: HashMap<String, Result<SourceId, LoadError>>,
+    /// Those names, in the order they were first asked for.
+    asked: Vec<String>,
     /// Real folders for the expander's own lookups and for references.
     real_dirs: RefCell<RealDirs>,
     ahead: ReadAhead,
@@ -141,6 +143,7 @@ impl Sources {
             files: Vec::new(),
             by_real: HashMap::default(),
             includes: HashMap::default(),
+            asked: Vec::new(),
             real_dirs: Default::default(),
         }
     }
@@ -214,7 +217,19 @@ impl Sources {
         };
         let found = opened.map(|file| self.add(file));
         self.includes.insert(name.to_string(), found.clone());
+        self.asked.push(name.to_string());
         found
+    }
+
+    /// Every name given to `include`, in the order first asked, with what
+    /// it found: asking again in this order gives every file its id again.
+    pub fn asked(&self) -> impl Iterator<Item = (&str, &Result<SourceId, LoadError>)> + '_ {
+        self.asked.iter().map(|n| (n.as_str(), &self.includes[n]))
+    }
+
+    /// Every file read, by id.
+    pub fn files(&self) -> &[Arc<SourceFile>] {
+        &self.files
     }
 
     /// Reads a file the user named directly (the entry file); it may live

@@ -181,16 +181,26 @@ fn big_talk() -> Talk {
 }
 
 /// Waits for the builds a change starts, then checks that the deck
-/// `watch` wrote is, byte for byte, the deck a fresh build writes.
-fn same_as_fresh(talk: &Talk, w: &Watching, what: &str) {
+/// `watch` wrote is, byte for byte, the deck a fresh build writes, and
+/// that it told the same places for the same warnings.
+fn same_as_fresh(talk: &Talk, w: &Watching, what: &str) -> Vec<String> {
+    let mut told = Vec::new();
     loop {
         let line = w.next();
         if line.starts_with("built deck:") {
             break;
         }
+        told.push(line);
     }
     // A change made of several events may start one more build.
-    w.lines_for(Duration::from_millis(400));
+    let more = w.lines_for(Duration::from_millis(400));
+    if more.iter().any(|l| l.starts_with("built deck:")) {
+        told = more;
+    }
+    let places = |lines: &[String]| -> Vec<String> {
+        let at = lines.iter().filter(|l| l.trim_start().starts_with("--> "));
+        at.map(|l| l.trim().to_string()).collect()
+    };
     let out = tempfile::tempdir().unwrap();
     let built = slidebook(talk.path())
         .args(["build", "-o"])
@@ -198,6 +208,12 @@ fn same_as_fresh(talk: &Talk, w: &Watching, what: &str) {
         .output()
         .unwrap();
     assert!(built.status.success(), "{what}: {built:?}");
+    let fresh: Vec<String> = String::from_utf8_lossy(&built.stderr)
+        .lines()
+        .map(String::from)
+        .collect();
+    let told = places(&told);
+    assert_eq!(told, places(&fresh), "{what}: the warnings' places");
     for page in ["index.html", "handout.html"] {
         let watched = talk.read(&format!("book/deck/{page}"));
         let fresh = std::fs::read_to_string(out.path().join(page)).unwrap();
@@ -206,6 +222,7 @@ fn same_as_fresh(talk: &Talk, w: &Watching, what: &str) {
             "{what}: {page} differs from a fresh build"
         );
     }
+    told
 }
 
 #[test]
@@ -238,6 +255,27 @@ fn each_rebuild_is_what_a_fresh_build_makes() {
         t.replacen("<!-- say 20.3", "<!-- say 20.3 -->", 1)
     });
     same_as_fresh(&talk, &w, "the comment closed");
+    // Lines added above a missing picture, with a file included and a
+    // macro defined and used: the warning names the line it is on now.
+    edit("parts/p5.md", &|t| {
+        t.replacen(
+            "## Part 5 slide 3\n",
+            "include(a.md)\n\n## Part 5 slide 3\n\n![gone](img/gone.png)\n",
+            1,
+        )
+    });
+    let told = same_as_fresh(&talk, &w, "an include and a missing picture");
+    assert_eq!(told, ["--> parts/p5.md:23:1"]);
+    edit("parts/p5.md", &|t| format!("\n\n\n{t}"));
+    let told = same_as_fresh(&talk, &w, "lines added above");
+    assert_eq!(told, ["--> parts/p5.md:26:1"]);
+    edit("parts/p5.md", &|t| {
+        format!("define(WHO, the presenter)dnl\nBy WHO.\n\n{t}")
+    });
+    same_as_fresh(&talk, &w, "a macro defined");
+    assert!(talk
+        .read("book/deck/index.html")
+        .contains("By the presenter."));
     // The file a `sinclude` names appears.
     std::fs::write(talk.path().join("parts/later.md"), "## Later\n\nAt last.\n").unwrap();
     same_as_fresh(&talk, &w, "a file appearing");
