@@ -56,7 +56,7 @@ impl Talk {
             "{label}: the talk expands with problems: {:?}",
             loaded.expanded.problems
         );
-        let text = loaded.expanded.text;
+        let text = loaded.expanded.text.clone();
         let deck = split(&project, &spec, &text);
         Talk {
             label: label.to_string(),

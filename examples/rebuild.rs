@@ -8,6 +8,8 @@
 //! ```
 //!
 //! FILE is relative to TALK_DIR and is put back as it was at the end.
+//! Each save waits 300 ms first, as saves are apart when people make
+//! them: the last build's memory is freed by then.
 
 use std::time::Instant;
 
@@ -27,6 +29,7 @@ fn main() {
     let mut builder = Builder::remembering();
     builder.build(&project, &[], None).expect("builds");
     for n in 0..runs {
+        std::thread::sleep(std::time::Duration::from_millis(300));
         std::fs::write(&path, format!("{original}\nsaved {n}\n")).expect("writes");
         let start = Instant::now();
         builder.forget_files(&[(path.clone(), false)]);

@@ -233,6 +233,8 @@ fn walk_stretch<R: Render>(text: &str, part: Range<usize>, slide_level: u8, rend
             slide.notes_html.push_str(&html);
             note_refs.extend(refs);
         }
+        // Counted once for as long as the stretch is kept.
+        slide.words = Some(slide.count_words(text));
     }
     let own = deck.text_problems.iter().all(|p| {
         matches!(

@@ -70,9 +70,20 @@ pub struct Slide {
     /// The time the slide takes, in seconds, by its notes: set by
     /// [`Deck::pace`].
     pub seconds: u32,
+    /// The words its notes say, when counted already (slides kept between
+    /// builds keep their count).
+    pub words: Option<u32>,
     /// What the author set on the slide: `{#id .class key=value}` after its
     /// heading, or a `<!-- .slide: ... -->` comment.
     pub attrs: SlideAttrs,
+}
+
+impl Slide {
+    /// The words its notes say, in `text`.
+    pub fn count_words(&self, text: &str) -> u32 {
+        let words = self.notes.iter().map(|r| spoken_words(&text[r.clone()]));
+        words.fold(0, u32::saturating_add)
+    }
 }
 
 /// A slide's own id, classes and attributes, as the author wrote them.
@@ -249,6 +260,15 @@ pub struct Deck {
     pub text_len: usize,
 }
 
+/// The words of `text` a speaker says: runs between white space that
+/// hold a letter or digit.
+pub fn spoken_words(text: &str) -> u32 {
+    let words = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric));
+    u32::try_from(words.count()).unwrap_or(u32::MAX)
+}
+
 impl Deck {
     /// Moves every offset the deck records (slides, notes, references,
     /// comment problems) through `f`.
@@ -290,16 +310,8 @@ impl Deck {
     pub fn pace(&mut self, text: &str, words_per_minute: u32, min_seconds: u32) {
         let wpm = u64::from(words_per_minute.max(1));
         for s in &mut self.slides {
-            let words: u64 = s
-                .notes
-                .iter()
-                .map(|r| {
-                    text[r.clone()]
-                        .split_whitespace()
-                        .filter(|w| w.chars().any(char::is_alphanumeric))
-                        .count() as u64
-                })
-                .sum();
+            let words = s.words.unwrap_or_else(|| s.count_words(text));
+            let words = u64::from(words);
             let spoken = (words * 60 + wpm / 2) / wpm;
             s.seconds = u32::try_from(spoken).unwrap_or(u32::MAX).max(min_seconds);
         }
@@ -692,6 +704,16 @@ mod tests {
         );
     }
 
+    /// A deck from kept stretches, each slide's word count checked against
+    /// its notes where they now stand, and then dropped, as a deck walked
+    /// whole has none.
+    fn counted(mut deck: Deck, text: &str) -> Deck {
+        for s in &mut deck.slides {
+            assert_eq!(s.words.take(), Some(s.count_words(text)), "{}", s.title);
+        }
+        deck
+    }
+
     #[test]
     fn stretches_remembered_split_as_the_whole_or_not_at_all() {
         // Texts cut at several places at once, and walked again after an
@@ -712,6 +734,7 @@ mod tests {
             let whole = format!("{:?}", split_beside_notes(&text, 2, &Plain));
             match memory::split_with_cuts(&memory, &text, &chosen, 2, &Plain) {
                 Some(deck) => {
+                    let deck = counted(deck, &text);
                     assert_eq!(format!("{deck:?}"), whole, "cuts {chosen:?} of {text:?}");
                     checked += 1;
                 }
@@ -731,6 +754,7 @@ mod tests {
                 .collect();
             let whole = format!("{:?}", split_beside_notes(&edited, 2, &Plain));
             if let Some(deck) = memory::split_with_cuts(&memory, &edited, &moved, 2, &Plain) {
+                let deck = counted(deck, &edited);
                 assert_eq!(format!("{deck:?}"), whole, "cuts {moved:?} of {edited:?}");
             }
         }

@@ -68,6 +68,7 @@ pub(super) fn new_slide(kind: SlideKind, at: usize) -> Slide {
         list_items: 0,
         code_lines: 0,
         seconds: 0,
+        words: None,
         attrs: Default::default(),
     }
 }

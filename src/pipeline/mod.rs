@@ -132,7 +132,8 @@ impl Memory {
 /// A deck's sources, read and expanded.
 pub struct Loaded {
     pub sources: Sources,
-    pub expanded: Expanded,
+    /// Shared with what `watch` keeps for the next build.
+    pub expanded: Arc<Expanded>,
 }
 
 fn sources_for(
@@ -187,7 +188,7 @@ fn load_remembering(
         // The lookups made for the replay are not this expansion's.
         (sources, entry) = open()?;
     }
-    let expanded = m4::expand(&mut sources, entry, &options);
+    let expanded = Arc::new(m4::expand(&mut sources, entry, &options));
     if let Some(memory) = memory {
         let kept = replay::Kept::new(&sources, &spec.defines, &expanded);
         memory.expansions().insert(spec.name.clone(), kept);

@@ -17,11 +17,11 @@ pub(super) struct Kept {
     asked: Asked,
     /// The files read, by id.
     files: Vec<Arc<SourceFile>>,
-    expanded: Expanded,
+    expanded: Arc<Expanded>,
 }
 
 impl Kept {
-    pub fn new(sources: &Sources, defines: &[(String, String)], expanded: &Expanded) -> Kept {
+    pub fn new(sources: &Sources, defines: &[(String, String)], expanded: &Arc<Expanded>) -> Kept {
         let asked = sources.asked().map(|(n, r)| (n.to_string(), r.clone()));
         Kept::with(sources, defines, Arc::new(asked.collect()), expanded)
     }
@@ -30,13 +30,13 @@ impl Kept {
         sources: &Sources,
         defines: &[(String, String)],
         asked: Asked,
-        expanded: &Expanded,
+        expanded: &Arc<Expanded>,
     ) -> Kept {
         Kept {
             defines: defines.to_vec(),
             asked,
             files: sources.files().to_vec(),
-            expanded: expanded.clone(),
+            expanded: Arc::clone(expanded),
         }
     }
 
@@ -44,7 +44,11 @@ impl Kept {
     /// what to keep for the next; `None` when it must be expanded anew.
     /// `sources` has read only the entry file; on `None` it has looked up
     /// names in the last expansion's order and should not be used for one.
-    pub fn replay(&self, sources: &mut Sources, options: &Options) -> Option<(Expanded, Kept)> {
+    pub fn replay(
+        &self,
+        sources: &mut Sources,
+        options: &Options,
+    ) -> Option<(Arc<Expanded>, Kept)> {
         let defines = &options.defines;
         if *defines != self.defines {
             return None;
@@ -80,13 +84,13 @@ impl Kept {
             }
         }
         let expanded = if changes.is_empty() {
-            self.expanded.clone()
+            Arc::clone(&self.expanded)
         } else {
-            m4::splice(&self.expanded, sources, options, &changes)?
+            Arc::new(m4::splice(&self.expanded, sources, options, &changes)?)
         };
         sources.stop_reading_ahead();
         // A new text may have named files no build read before.
-        let kept = if sources.asked().count() == self.asked.len() {
+        let kept = if sources.asked_len() == self.asked.len() {
             Kept::with(sources, defines, Arc::clone(&self.asked), &expanded)
         } else {
             Kept::new(sources, defines, &expanded)

@@ -227,6 +227,11 @@ impl Sources {
         self.asked.iter().map(|n| (n.as_str(), &self.includes[n]))
     }
 
+    /// How many names `include` was given.
+    pub fn asked_len(&self) -> usize {
+        self.asked.len()
+    }
+
     /// Every file read, by id.
     pub fn files(&self) -> &[Arc<SourceFile>] {
         &self.files

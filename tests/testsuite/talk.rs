@@ -274,7 +274,7 @@ fn expanded_decks() -> Vec<(String, String)> {
             let loaded =
                 slidebook::pipeline::load(&project, spec, &[], slidebook::pipeline::Reading::Talk)
                     .unwrap();
-            (spec.name.clone(), loaded.expanded.text)
+            (spec.name.clone(), loaded.expanded.text.clone())
         })
         .collect()
 }
