@@ -106,6 +106,28 @@ pub enum Command {
         #[command(flatten)]
         handout: HandoutArgs,
     },
+    /// Export each deck as an editable presentation: OpenDocument (.odp) on
+    /// the talk's template, with its notes
+    Export {
+        /// Write an OpenDocument presentation
+        #[arg(long, required = true)]
+        odp: bool,
+        /// Deck names from book.toml, or Markdown files (default: every deck)
+        targets: Vec<String>,
+        /// Write the presentation here (one deck; default: BUILD_DIR/NAME.odp)
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The .odp whose styles and master pages to use (default: `template`
+        /// under [export], else slidebook's own)
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// The template's master page for content slides, by name
+        #[arg(long, value_name = "NAME")]
+        content_master: Option<String>,
+        /// The template's master page for section slides, by name
+        #[arg(long, value_name = "NAME")]
+        break_master: Option<String>,
+    },
     /// Run the commands the talk shows (cmd/NAME.sh) and compare what each
     /// prints with what the talk says it prints (output/NAME)
     Verify {
@@ -216,6 +238,24 @@ pub fn run(cli: Cli) -> Result<i32> {
                 project.config.build.archive = archive;
             }
             commands::build::run(&project, &targets, out.as_deref())
+        }
+        Command::Export {
+            odp: _,
+            targets,
+            out,
+            template,
+            content_master,
+            break_master,
+        } => {
+            let config = &project.config.export;
+            // A path typed on the command line is from where it is typed.
+            let cwd = std::env::current_dir().map_err(crate::error::Error::io("."))?;
+            let settings = crate::export::Settings {
+                template: template.map(|t| cwd.join(t)).or(config.template.clone()),
+                content_master: content_master.or(config.content_master.clone()),
+                break_master: break_master.or(config.break_master.clone()),
+            };
+            commands::export::run(&project, &targets, out.as_deref(), &settings)
         }
         Command::Verify {
             names,

@@ -16,6 +16,7 @@ pub struct Config {
     pub build: BuildConfig,
     pub handout: HandoutConfig,
     pub verify: VerifyConfig,
+    pub export: ExportConfig,
     #[serde(rename = "deck")]
     pub decks: Vec<DeckConfig>,
 }
@@ -179,6 +180,21 @@ pub struct Normalize {
     pub pattern: toml::Spanned<String>,
     #[serde(default)]
     pub replace: String,
+}
+
+/// `[export]`: what `slidebook export` builds presentations with; the
+/// same settings are its flags.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ExportConfig {
+    /// The `.odp` whose styles and master pages an ODP export uses.
+    pub template: Option<PathBuf>,
+    /// Its master for content slides and for section slides, by stored or
+    /// display name.
+    pub content_master: Option<String>,
+    pub break_master: Option<String>,
+    /// The `.pptx` whose layouts a PPTX export uses.
+    pub reference_doc: Option<PathBuf>,
 }
 
 /// How the handout is laid out on paper: `[handout]` in `book.toml`, or

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod expand;
+pub mod export;
 pub mod init;
 pub mod notes;
 pub mod pdf;

@@ -56,6 +56,47 @@ impl Highlighter {
         html
     }
 
+    /// Each line of `code` as runs of text with their colour (none where
+    /// `lang` is not known), bold and italic: the deck's colours, for
+    /// formats that are not HTML.
+    pub fn runs(&self, lang: &str, code: &str) -> Vec<Vec<(String, Option<[u8; 3]>, bool, bool)>> {
+        use syntect::easy::HighlightLines;
+        use syntect::highlighting::FontStyle;
+        use syntect::util::LinesWithEndings;
+        let plain = |line: &str| vec![(line.to_string(), None, false, false)];
+        if lang.is_empty() || !self.knows(lang) {
+            return code.split('\n').map(plain).collect();
+        }
+        let (syntaxes, theme) = self.sets();
+        let syntax = syntaxes
+            .find_syntax_by_token(lang)
+            .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
+        let mut h = HighlightLines::new(syntax, theme);
+        let mut lines = Vec::new();
+        for line in LinesWithEndings::from(code) {
+            let text = line.strip_suffix('\n').unwrap_or(line);
+            let runs = match h.highlight_line(line, syntaxes) {
+                Ok(regions) => regions
+                    .into_iter()
+                    .map(|(style, t)| {
+                        let c = style.foreground;
+                        let t = t.strip_suffix('\n').unwrap_or(t).to_string();
+                        let bold = style.font_style.contains(FontStyle::BOLD);
+                        let italic = style.font_style.contains(FontStyle::ITALIC);
+                        (t, Some([c.r, c.g, c.b]), bold, italic)
+                    })
+                    .filter(|r| !r.0.is_empty())
+                    .collect(),
+                Err(_) => plain(text),
+            };
+            lines.push(runs);
+        }
+        if code.ends_with('\n') || code.is_empty() {
+            lines.push(Vec::new());
+        }
+        lines
+    }
+
     /// The code with each line in its own `<span class="line">`: those in
     /// `marked` (line numbers from 1) also `hl`, and numbered when
     /// `numbers`. `lang` colours it when known.

@@ -1,0 +1,100 @@
+//! `slidebook export --odp`: each deck as an OpenDocument presentation on
+//! the talk's template (or slidebook's own), beside the built decks or
+//! where `-o` says. The package is made in memory and written whole; a
+//! file the talk is made of is never written over.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Project;
+use crate::error::{Error, Result};
+use crate::export::{self, Settings};
+use crate::html::Highlighter;
+use crate::pipeline;
+
+pub fn run(project: &Project, targets: &[String], out: Option<&Path>, settings: &Settings) -> Result<i32> {
+    let specs = pipeline::select(project, targets)?;
+    if out.is_some() && specs.len() != 1 {
+        let names: Vec<&str> = specs.iter().map(|d| d.name.as_str()).collect();
+        return Err(Error::Usage(format!(
+            "-o names one file, so `export -o` exports one deck, and {} were chosen: name one of {}",
+            specs.len(),
+            names.join(", ")
+        )));
+    }
+    let cwd = std::env::current_dir().map_err(Error::io("."))?;
+    let out = match out {
+        Some(o) => Some(checked_out(&cwd, o)?),
+        None => None,
+    };
+    // The template is checked before any deck is read.
+    export::odp_template(&project.root, settings)?;
+    let hl = Highlighter::new();
+    for spec in &specs {
+        let a = pipeline::analyze(project, spec, &hl)?;
+        for w in a.all_warnings() {
+            eprint!("{}", w.render());
+        }
+        let exported = export::odp(&a, &project.root, settings, &hl)?;
+        for w in &exported.warnings {
+            eprint!("{}", w.render());
+        }
+        let dest = match &out {
+            Some(file) => file.clone(),
+            None => project
+                .root
+                .join(&project.config.build.build_dir)
+                .join(format!("{}.odp", spec.name)),
+        };
+        let dest = crate::paths::normalize(&dest);
+        if a.inputs().any(|i| crate::paths::normalize(i) == dest) {
+            return Err(Error::Usage(format!(
+                "`{}` is a file the talk is made of: export to another file",
+                a.loaded.sources.display(&dest)
+            )));
+        }
+        write(&dest, &exported.bytes)?;
+        eprintln!(
+            "exported {}: {} slides -> {} ({:.1} KiB)",
+            spec.name,
+            exported.slides,
+            a.loaded.sources.display(&dest),
+            exported.bytes.len() as f64 / 1024.0
+        );
+    }
+    Ok(0)
+}
+
+/// `-o`, made absolute: a file ending in `.odp` in a folder that exists.
+fn checked_out(cwd: &Path, out: &Path) -> Result<PathBuf> {
+    let is_odp = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("odp"));
+    if !is_odp || out.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o names the presentation to write, a file ending in .odp, not `{}`",
+            out.display()
+        )));
+    }
+    let file = crate::paths::normalize(&cwd.join(out));
+    let folder = file.parent().unwrap_or(Path::new("/"));
+    if !folder.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o {}: the folder `{}` does not exist",
+            out.display(),
+            folder.display()
+        )));
+    }
+    Ok(file)
+}
+
+/// Writes `bytes` to `dest` through a temporary file beside it, so that a
+/// reader never sees half a package.
+fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let folder = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
+    std::fs::rename(&tmp, dest).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(dest)(e)
+    })
+}
