@@ -247,14 +247,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             content_master,
             break_master,
         } => {
-            let config = &project.config.export;
+            let mut settings = crate::export::Settings::from_config(&project.config.export);
             // A path typed on the command line is from where it is typed.
             let cwd = std::env::current_dir().map_err(crate::error::Error::io("."))?;
-            let settings = crate::export::Settings {
-                template: template.map(|t| cwd.join(t)).or(config.template.clone()),
-                content_master: content_master.or(config.content_master.clone()),
-                break_master: break_master.or(config.break_master.clone()),
-            };
+            if let Some(t) = template {
+                settings.template = Some(cwd.join(t));
+            }
+            settings.content_master = content_master.or(settings.content_master);
+            settings.break_master = break_master.or(settings.break_master);
             commands::export::run(&project, &targets, out.as_deref(), &settings)
         }
         Command::Verify {

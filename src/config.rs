@@ -408,7 +408,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config> {
 }
 
 /// The keys each table takes; a test holds them against the structs.
-const TOP_KEYS: &[&str] = &["book", "build", "handout", "verify", "deck"];
+const TOP_KEYS: &[&str] = &["book", "build", "handout", "verify", "export", "deck"];
 const BOOK_KEYS: &[&str] = &[
     "title",
     "authors",
@@ -437,6 +437,12 @@ const BUILD_KEYS: &[&str] = &[
 ];
 const HANDOUT_KEYS: &[&str] = &["slides-per-page", "notes", "paper", "steps"];
 const VERIFY_KEYS: &[&str] = &["timeout", "skip", "normalize"];
+const EXPORT_KEYS: &[&str] = &[
+    "template",
+    "content-master",
+    "break-master",
+    "reference-doc",
+];
 const DECK_KEYS: &[&str] = &[
     "name",
     "source",
@@ -485,6 +491,10 @@ fn unknown_keys(
                 .as_table()
                 .into_iter()
                 .for_each(|t| check(t, "[verify]", VERIFY_KEYS)),
+            "export" => value
+                .as_table()
+                .into_iter()
+                .for_each(|t| check(t, "[export]", EXPORT_KEYS)),
             "deck" => {
                 for deck in value.as_array().into_iter().flat_map(|a| a.iter()) {
                     if let Some(t) = deck.get_ref().as_table() {
@@ -684,6 +694,7 @@ mod tests {
             ("[build]", BUILD_KEYS),
             ("[handout]", HANDOUT_KEYS),
             ("[verify]", VERIFY_KEYS),
+            ("[export]", EXPORT_KEYS),
             ("[[deck]]", DECK_KEYS),
         ] {
             let text = format!("{section}\nzzz = 1\n");

@@ -115,7 +115,6 @@ fn dos_time(secs: u64) -> (u16, u16) {
     (time, date)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

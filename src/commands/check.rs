@@ -74,6 +74,17 @@ pub fn run(
             }
         }
     }
+    // What `export` would be made with, when book.toml chooses it.
+    let export = crate::export::Settings::from_config(&project.config.export);
+    if export.chosen() {
+        if let Err(e) = crate::export::odp_template(&project.root, &export) {
+            let message = match e {
+                Error::Usage(m) => m,
+                other => other.to_string(),
+            };
+            all.push(Diagnostic::new(message).help("`[export]` in book.toml chooses it"));
+        }
+    }
     // Ctrl-C while a browser measured: it was stopped and cleaned up.
     if let Some(signal) = measure.as_ref().and_then(|(_, _, i)| i.caught()) {
         return Ok(128 + signal);

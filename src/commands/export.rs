@@ -11,7 +11,12 @@ use crate::export::{self, Settings};
 use crate::html::Highlighter;
 use crate::pipeline;
 
-pub fn run(project: &Project, targets: &[String], out: Option<&Path>, settings: &Settings) -> Result<i32> {
+pub fn run(
+    project: &Project,
+    targets: &[String],
+    out: Option<&Path>,
+    settings: &Settings,
+) -> Result<i32> {
     let specs = pipeline::select(project, targets)?;
     if out.is_some() && specs.len() != 1 {
         let names: Vec<&str> = specs.iter().map(|d| d.name.as_str()).collect();
@@ -66,7 +71,9 @@ pub fn run(project: &Project, targets: &[String], out: Option<&Path>, settings: 
 
 /// `-o`, made absolute: a file ending in `.odp` in a folder that exists.
 fn checked_out(cwd: &Path, out: &Path) -> Result<PathBuf> {
-    let is_odp = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("odp"));
+    let is_odp = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("odp"));
     if !is_odp || out.is_dir() {
         return Err(Error::Usage(format!(
             "-o names the presentation to write, a file ending in .odp, not `{}`",
@@ -90,7 +97,10 @@ fn checked_out(cwd: &Path, out: &Path) -> Result<PathBuf> {
 fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
     let folder = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
     std::fs::rename(&tmp, dest).map_err(|e| {

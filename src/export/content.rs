@@ -278,9 +278,11 @@ impl Reader<'_> {
             Tag::BlockQuote(_) => self.style.italic += 1,
             Tag::CodeBlock(kind) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split(|c: char| c.is_whitespace() || c == '{').next().unwrap_or("").to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 if info_has_steps(&lang) {
@@ -298,8 +300,12 @@ impl Reader<'_> {
             Tag::TableCell => self.stack.push(Open::Cell(Vec::new())),
             Tag::Emphasis => self.style.italic += 1,
             Tag::Strong => self.style.bold += 1,
-            Tag::Image { dest_url, .. } => self.stack.push(Open::Picture(dest_url.into_string(), Vec::new())),
-            Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_) => self.stack.push(Open::Skip(Vec::new())),
+            Tag::Image { dest_url, .. } => self
+                .stack
+                .push(Open::Picture(dest_url.into_string(), Vec::new())),
+            Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_) => {
+                self.stack.push(Open::Skip(Vec::new()))
+            }
             Tag::HtmlBlock => {}
             Tag::Strikethrough
             | Tag::Link { .. }
@@ -469,12 +475,12 @@ fn code_lines(hl: &Highlighter, lang: &str, code: &str) -> Vec<Vec<Run>> {
         .into_iter()
         .map(|line| {
             line.into_iter()
-                .map(|(text, colour, bold, italic)| Run {
-                    text,
-                    bold,
-                    italic,
+                .map(|s| Run {
+                    text: s.text,
+                    bold: s.bold,
+                    italic: s.italic,
                     code: true,
-                    colour,
+                    colour: s.colour,
                 })
                 .collect()
         })
@@ -512,18 +518,36 @@ mod tests {
         let b = read("Intro *em* text\n\n* one\n* two\n  1. inner\n\n```\na  b\n```\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n![alt text](img/a.png){width=40%}\n");
         assert_eq!(b.len(), 5, "{b:#?}");
         assert!(matches!(&b[0], Block::Paragraph(r) if plain_text(r) == "Intro em text"));
-        let Block::List { ordered: false, items } = &b[1] else { panic!("{b:#?}") };
+        let Block::List {
+            ordered: false,
+            items,
+        } = &b[1]
+        else {
+            panic!("{b:#?}")
+        };
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[1][1], Block::List { ordered: true, .. }));
         assert!(matches!(&b[2], Block::Code(lines) if plain_text(&lines[0]) == "a  b"));
-        assert!(matches!(&b[3], Block::Table(rows) if rows.len() == 2 && plain_text(&rows[1][1]) == "2"));
-        assert_eq!(b[4], Block::Picture { src: "img/a.png".into(), alt: "alt text".into() });
+        assert!(
+            matches!(&b[3], Block::Table(rows) if rows.len() == 2 && plain_text(&rows[1][1]) == "2")
+        );
+        assert_eq!(
+            b[4],
+            Block::Picture {
+                src: "img/a.png".into(),
+                alt: "alt text".into()
+            }
+        );
     }
 
     #[test]
     fn what_cannot_be_carried_is_named() {
         let mut flat = Vec::new();
-        blocks("a $x^2$ b\n\n. . .\n\n<div>raw</div>\n", &Highlighter::new(), &mut flat);
+        blocks(
+            "a $x^2$ b\n\n. . .\n\n<div>raw</div>\n",
+            &Highlighter::new(),
+            &mut flat,
+        );
         flat.sort_unstable();
         assert_eq!(flat, ["formulas", "fragments", "raw HTML"]);
     }

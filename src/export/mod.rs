@@ -44,6 +44,22 @@ pub struct Settings {
     pub break_master: Option<String>,
 }
 
+impl Settings {
+    /// As `[export]` in book.toml says.
+    pub fn from_config(config: &crate::config::ExportConfig) -> Settings {
+        Settings {
+            template: config.template.clone(),
+            content_master: config.content_master.clone(),
+            break_master: config.break_master.clone(),
+        }
+    }
+
+    /// Whether book.toml or the command line chose anything.
+    pub fn chosen(&self) -> bool {
+        self.template.is_some() || self.content_master.is_some() || self.break_master.is_some()
+    }
+}
+
 /// An exported deck: the package, and what it could not carry.
 pub struct Exported {
     pub bytes: Vec<u8>,
@@ -58,7 +74,7 @@ pub fn odp_template(root: &Path, settings: &Settings) -> Result<odp::Template> {
         None => odp::Template::own(),
         Some(path) => {
             let full = root.join(path);
-            let shown = path.display();
+            let shown = full.strip_prefix(root).unwrap_or(&full).display();
             let bytes = std::fs::read(&full).map_err(|e| {
                 Error::Usage(format!(
                     "cannot read the template `{shown}`: {}",
@@ -79,17 +95,24 @@ fn masters<'t>(
     settings: &Settings,
 ) -> Result<(&'t odp::Master, &'t odp::Master)> {
     let find = |name: &Option<String>, hints: &[&str], last: bool, what: &str| {
-        template.master(name.as_deref(), hints, last).ok_or_else(|| {
-            let known: Vec<String> = template.masters.iter().map(odp::Master::shown).collect();
-            Error::Usage(format!(
-                "the template has no master page `{}` for {what} slides; it has {}",
-                name.as_deref().unwrap_or(""),
-                known.join(", ")
-            ))
-        })
+        template
+            .master(name.as_deref(), hints, last)
+            .ok_or_else(|| {
+                let known: Vec<String> = template.masters.iter().map(odp::Master::shown).collect();
+                Error::Usage(format!(
+                    "the template has no master page `{}` for {what} slides; it has {}",
+                    name.as_deref().unwrap_or(""),
+                    known.join(", ")
+                ))
+            })
     };
     let content = find(&settings.content_master, &["content"], false, "content")?;
-    let breaks = find(&settings.break_master, &["break", "section", "title"], true, "section")?;
+    let breaks = find(
+        &settings.break_master,
+        &["break", "section", "title"],
+        true,
+        "section",
+    )?;
     Ok((content, breaks))
 }
 
@@ -121,7 +144,7 @@ pub fn odp(a: &Analyzed, root: &Path, settings: &Settings, hl: &Highlighter) -> 
         title: &a.cover.title,
         authors: &a.cover.authors,
     };
-    let bytes = odp::write(&job, &pages, &pictures).map_err(|why| Error::Usage(why))?;
+    let bytes = odp::write(&job, &pages, &pictures).map_err(Error::Usage)?;
     Ok(Exported {
         bytes,
         slides: pages.len(),
@@ -243,10 +266,18 @@ pub fn lay_out<'a>(body: &'a [Block], area: Rect, pictures: &[Picture]) -> Layou
         let i = i as f64;
         if across {
             let w = (room.w - gap * (n - 1.0)) / n;
-            Rect { x: room.x + i * (w + gap), w, ..room }
+            Rect {
+                x: room.x + i * (w + gap),
+                w,
+                ..room
+            }
         } else {
             let h = (room.h - gap * (n - 1.0)) / n;
-            Rect { y: room.y + i * (h + gap), h, ..room }
+            Rect {
+                y: room.y + i * (h + gap),
+                h,
+                ..room
+            }
         }
     });
     let placed = objects
@@ -355,9 +386,30 @@ mod tests {
 
     #[test]
     fn pictures_keep_their_proportions_inside_their_place() {
-        let cell = Rect { x: 1.0, y: 2.0, w: 10.0, h: 5.0 };
-        assert_eq!(fit(Some((400.0, 100.0)), cell), Rect { x: 1.0, y: 2.0, w: 10.0, h: 2.5 });
-        assert_eq!(fit(Some((100.0, 100.0)), cell), Rect { x: 3.5, y: 2.0, w: 5.0, h: 5.0 });
+        let cell = Rect {
+            x: 1.0,
+            y: 2.0,
+            w: 10.0,
+            h: 5.0,
+        };
+        assert_eq!(
+            fit(Some((400.0, 100.0)), cell),
+            Rect {
+                x: 1.0,
+                y: 2.0,
+                w: 10.0,
+                h: 2.5
+            }
+        );
+        assert_eq!(
+            fit(Some((100.0, 100.0)), cell),
+            Rect {
+                x: 3.5,
+                y: 2.0,
+                w: 5.0,
+                h: 5.0
+            }
+        );
         assert_eq!(fit(None, cell), cell);
     }
 }

@@ -60,7 +60,8 @@ pub struct Template {
 impl Template {
     /// slidebook's own.
     pub fn own() -> Template {
-        Template::from_styles(OWN_STYLES.to_string(), Vec::new()).expect("the built-in template reads")
+        Template::from_styles(OWN_STYLES.to_string(), Vec::new())
+            .expect("the built-in template reads")
     }
 
     /// The template in an `.odp` (or `.otp`) file's bytes; `Err` says why
@@ -82,7 +83,9 @@ impl Template {
                 .read_to_end(&mut data)
                 .map_err(|e| format!("{name}: {e}"))?;
             if name == "styles.xml" {
-                styles = Some(String::from_utf8(data).map_err(|_| "styles.xml is not UTF-8".to_string())?);
+                styles = Some(
+                    String::from_utf8(data).map_err(|_| "styles.xml is not UTF-8".to_string())?,
+                );
             } else if carried(&name) {
                 parts.push((name, data));
             }
@@ -129,7 +132,12 @@ impl Template {
 fn carried(name: &str) -> bool {
     !matches!(
         name,
-        "mimetype" | "content.xml" | "styles.xml" | "meta.xml" | "settings.xml" | "META-INF/manifest.xml"
+        "mimetype"
+            | "content.xml"
+            | "styles.xml"
+            | "meta.xml"
+            | "settings.xml"
+            | "META-INF/manifest.xml"
     ) && !name.starts_with("Thumbnails/")
         && !name.starts_with("META-INF/")
         && !name.starts_with("Configurations2/")
@@ -143,9 +151,12 @@ fn masters(styles: &str) -> Result<Vec<Master>, String> {
     let mut layout: Option<String> = None;
     let mut depth_in_notes = 0usize;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("styles.xml cannot be read at byte {}: {e}", reader.buffer_position()))?;
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "styles.xml cannot be read at byte {}: {e}",
+                reader.buffer_position()
+            )
+        })?;
         let (e, empty) = match &event {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
@@ -173,14 +184,18 @@ fn masters(styles: &str) -> Result<Vec<Master>, String> {
         match e.name().as_ref() {
             "style:page-layout" => layout = attr("style:name"),
             "style:page-layout-properties" => {
-                if let (Some(l), Some(w), Some(h)) = (&layout, attr("fo:page-width"), attr("fo:page-height")) {
+                if let (Some(l), Some(w), Some(h)) =
+                    (&layout, attr("fo:page-width"), attr("fo:page-height"))
+                {
                     if let (Some(w), Some(h)) = (length(&w), length(&h)) {
                         layouts.insert(l.clone(), (w, h));
                     }
                 }
             }
             "style:master-page" => {
-                let Some(name) = attr("style:name") else { continue };
+                let Some(name) = attr("style:name") else {
+                    continue;
+                };
                 let master = Master {
                     name,
                     display: attr("style:display-name"),
@@ -193,7 +208,9 @@ fn masters(styles: &str) -> Result<Vec<Master>, String> {
             }
             "presentation:notes" if !empty => depth_in_notes = 1,
             "draw:frame" if depth_in_notes == 0 => {
-                let Some((master, _)) = masters.last_mut() else { continue };
+                let Some((master, _)) = masters.last_mut() else {
+                    continue;
+                };
                 let rect = (|| {
                     Some(Rect {
                         x: length(&attr("svg:x")?)?,
@@ -321,12 +338,23 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
         );
         let (pw, ph) = master.page;
         let title_place = master.title.clone().unwrap_or(Placeholder {
-            rect: Rect { x: pw * 0.05, y: ph * 0.04, w: pw * 0.9, h: ph * 0.15 },
+            rect: Rect {
+                x: pw * 0.05,
+                y: ph * 0.04,
+                w: pw * 0.9,
+                h: ph * 0.15,
+            },
             style: None,
         });
-        frame(&mut body, "title", &title_place, |out, _| {
-            let _ = write!(out, "<text:p>{}</text:p>", text(&page.title));
-        }, &mut styles);
+        frame(
+            &mut body,
+            "title",
+            &title_place,
+            |out, _| {
+                let _ = write!(out, "<text:p>{}</text:p>", text(&page.title));
+            },
+            &mut styles,
+        );
         let below_title = Rect {
             x: title_place.rect.x,
             y: title_place.rect.y + title_place.rect.h + 0.3,
@@ -334,26 +362,51 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
             h: (ph - (title_place.rect.y + title_place.rect.h + 0.3) - ph * 0.05).max(1.0),
         };
         if !page.subtitle.is_empty() {
-            let place = master.subtitle.clone().unwrap_or(Placeholder { rect: below_title, style: None });
-            frame(&mut body, "subtitle", &place, |out, _| {
-                for line in &page.subtitle {
-                    let _ = write!(out, "<text:p>{}</text:p>", text(line));
-                }
-            }, &mut styles);
+            let place = master.subtitle.clone().unwrap_or(Placeholder {
+                rect: below_title,
+                style: None,
+            });
+            frame(
+                &mut body,
+                "subtitle",
+                &place,
+                |out, _| {
+                    for line in &page.subtitle {
+                        let _ = write!(out, "<text:p>{}</text:p>", text(line));
+                    }
+                },
+                &mut styles,
+            );
         }
         if !page.body.is_empty() {
             let place = master
                 .body
                 .clone()
                 .or_else(|| master.subtitle.clone())
-                .unwrap_or(Placeholder { rect: below_title, style: None });
+                .unwrap_or(Placeholder {
+                    rect: below_title,
+                    style: None,
+                });
             let layout = super::lay_out(&page.body, place.rect, pictures);
             if !layout.text.is_empty() {
-                let place = Placeholder { rect: layout.text_rect, style: place.style.clone() };
-                let class = if master.body.is_some() { "outline" } else { "subtitle" };
-                frame(&mut body, class, &place, |out, styles| {
-                    blocks(out, &layout.text, styles, 1);
-                }, &mut styles);
+                let place = Placeholder {
+                    rect: layout.text_rect,
+                    style: place.style.clone(),
+                };
+                let class = if master.body.is_some() {
+                    "outline"
+                } else {
+                    "subtitle"
+                };
+                frame(
+                    &mut body,
+                    class,
+                    &place,
+                    |out, styles| {
+                        blocks(out, &layout.text, styles);
+                    },
+                    &mut styles,
+                );
             }
             for (block, rect) in &layout.objects {
                 match block {
@@ -377,7 +430,7 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
         // The notes page: the slide's picture, then its notes.
         body.push_str("<presentation:notes draw:style-name=\"dp1\"><draw:page-thumbnail draw:layer=\"layout\" svg:width=\"16cm\" svg:height=\"9cm\" svg:x=\"2.5cm\" svg:y=\"2cm\" presentation:class=\"page\"/>");
         body.push_str("<draw:frame draw:layer=\"layout\" svg:width=\"17cm\" svg:height=\"15.5cm\" svg:x=\"2cm\" svg:y=\"12.2cm\" presentation:class=\"notes\" presentation:placeholder=\"false\"><draw:text-box>");
-        blocks(&mut body, &page.notes, &mut styles, 1);
+        blocks(&mut body, &page.notes, &mut styles);
         body.push_str("</draw:text-box></draw:frame></presentation:notes>");
         body.push_str("</draw:page>");
     }
@@ -399,7 +452,11 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
     let mut package = Package::default();
     package.stored("mimetype", MIMETYPE.as_bytes().to_vec());
     package.add("content.xml", "text/xml", content.into_bytes());
-    package.add("styles.xml", "text/xml", job.template.styles.clone().into_bytes());
+    package.add(
+        "styles.xml",
+        "text/xml",
+        job.template.styles.clone().into_bytes(),
+    );
     package.add("meta.xml", "text/xml", meta.into_bytes());
     for (name, data) in &job.template.parts {
         package.add(name, picture::media_type(name), data.clone());
@@ -459,7 +516,7 @@ fn frame(
 }
 
 /// Text blocks as ODF paragraphs and lists.
-fn blocks(out: &mut String, blocks_: &[Block], styles: &mut Styles, level: usize) {
+fn blocks(out: &mut String, blocks_: &[Block], styles: &mut Styles) {
     for b in blocks_ {
         match b {
             Block::Paragraph(runs) => {
@@ -483,7 +540,7 @@ fn blocks(out: &mut String, blocks_: &[Block], styles: &mut Styles, level: usize
                                 runs_xml(out, runs, styles);
                                 out.push_str("</text:p>");
                             }
-                            other => blocks(out, std::slice::from_ref(other), styles, level + 1),
+                            other => blocks(out, std::slice::from_ref(other), styles),
                         }
                     }
                     out.push_str("</text:list-item>");
@@ -520,12 +577,14 @@ fn blocks(out: &mut String, blocks_: &[Block], styles: &mut Styles, level: usize
 
 /// Runs as spans, white space kept as ODF keeps it.
 fn runs_xml(out: &mut String, runs: &[Run], styles: &mut Styles) {
+    // ODF drops white space only at a paragraph's start.
+    let mut at_start = true;
     for r in runs {
         let style = styles.run(r);
         if let Some(s) = &style {
             let _ = write!(out, "<text:span text:style-name=\"{s}\">");
         }
-        spaced(out, &r.text);
+        spaced(out, &r.text, &mut at_start);
         if style.is_some() {
             out.push_str("</text:span>");
         }
@@ -533,8 +592,9 @@ fn runs_xml(out: &mut String, runs: &[Run], styles: &mut Styles) {
 }
 
 /// Text with runs of spaces, tabs and line breaks as ODF elements (a
-/// plain run of spaces would collapse to one).
-fn spaced(out: &mut String, s: &str) {
+/// plain run of spaces would collapse to one); `at_start` says whether
+/// nothing of the paragraph is written yet.
+fn spaced(out: &mut String, s: &str, at_start: &mut bool) {
     let mut spaces = 0usize;
     let flush = |out: &mut String, spaces: &mut usize, at_start: bool| {
         match (*spaces, at_start) {
@@ -549,29 +609,28 @@ fn spaced(out: &mut String, s: &str) {
         }
         *spaces = 0;
     };
-    let mut at_start = true;
     for c in s.chars() {
         match c {
             ' ' => spaces += 1,
             '\t' => {
-                flush(out, &mut spaces, at_start);
+                flush(out, &mut spaces, *at_start);
                 out.push_str("<text:tab/>");
-                at_start = false;
+                *at_start = false;
             }
             '\n' => {
-                flush(out, &mut spaces, at_start);
+                flush(out, &mut spaces, *at_start);
                 out.push_str("<text:line-break/>");
-                at_start = true;
+                *at_start = true;
             }
             c => {
-                flush(out, &mut spaces, at_start);
+                flush(out, &mut spaces, *at_start);
                 let mut buf = [0u8; 4];
                 out.push_str(&text(c.encode_utf8(&mut buf)));
-                at_start = false;
+                *at_start = false;
             }
         }
     }
-    flush(out, &mut spaces, at_start);
+    flush(out, &mut spaces, *at_start);
 }
 
 /// A table frame.
@@ -588,7 +647,13 @@ fn table(out: &mut String, rows: &[Vec<Vec<Run>>], r: Rect, styles: &mut Styles)
             out.push_str("<table:table-cell table:style-name=\"ce1\"><text:p>");
             if let Some(cell) = row.get(c) {
                 if i == 0 {
-                    let bold: Vec<Run> = cell.iter().map(|r| Run { bold: true, ..r.clone() }).collect();
+                    let bold: Vec<Run> = cell
+                        .iter()
+                        .map(|r| Run {
+                            bold: true,
+                            ..r.clone()
+                        })
+                        .collect();
                     runs_xml(out, &bold, styles);
                 } else {
                     runs_xml(out, cell, styles);
@@ -630,7 +695,12 @@ mod tests {
     #[test]
     fn spaces_are_kept() {
         let mut out = String::new();
-        spaced(&mut out, "  a  b\tc");
-        assert_eq!(out, "<text:s text:c=\"2\"/>a <text:s text:c=\"1\"/>b<text:tab/>c");
+        let mut at_start = true;
+        spaced(&mut out, "  a  b\tc", &mut at_start);
+        spaced(&mut out, " d", &mut at_start);
+        assert_eq!(
+            out,
+            "<text:s text:c=\"2\"/>a <text:s text:c=\"1\"/>b<text:tab/>c d"
+        );
     }
 }

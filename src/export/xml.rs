@@ -39,7 +39,10 @@ mod tests {
 
     #[test]
     fn markup_is_escaped_and_control_characters_dropped() {
-        assert_eq!(text("a<b & \"c\">\u{1}\u{b}\td"), "a&lt;b &amp; &quot;c&quot;&gt;\td");
+        assert_eq!(
+            text("a<b & \"c\">\u{1}\u{b}\td"),
+            "a&lt;b &amp; &quot;c&quot;&gt;\td"
+        );
         assert!(matches!(text("plain é"), Cow::Borrowed(_)));
     }
 }

@@ -12,6 +12,14 @@ use syntect::parsing::SyntaxSet;
 
 const THEME: &str = "InspiredGitHub";
 
+/// Highlighted text in one style.
+pub struct Styled {
+    pub text: String,
+    pub colour: Option<[u8; 3]>,
+    pub bold: bool,
+    pub italic: bool,
+}
+
 #[derive(Default)]
 pub struct Highlighter {
     loaded: OnceLock<(SyntaxSet, Theme)>,
@@ -59,11 +67,18 @@ impl Highlighter {
     /// Each line of `code` as runs of text with their colour (none where
     /// `lang` is not known), bold and italic: the deck's colours, for
     /// formats that are not HTML.
-    pub fn runs(&self, lang: &str, code: &str) -> Vec<Vec<(String, Option<[u8; 3]>, bool, bool)>> {
+    pub fn runs(&self, lang: &str, code: &str) -> Vec<Vec<Styled>> {
         use syntect::easy::HighlightLines;
         use syntect::highlighting::FontStyle;
         use syntect::util::LinesWithEndings;
-        let plain = |line: &str| vec![(line.to_string(), None, false, false)];
+        let plain = |line: &str| {
+            vec![Styled {
+                text: line.to_string(),
+                colour: None,
+                bold: false,
+                italic: false,
+            }]
+        };
         if lang.is_empty() || !self.knows(lang) {
             return code.split('\n').map(plain).collect();
         }
@@ -80,12 +95,14 @@ impl Highlighter {
                     .into_iter()
                     .map(|(style, t)| {
                         let c = style.foreground;
-                        let t = t.strip_suffix('\n').unwrap_or(t).to_string();
-                        let bold = style.font_style.contains(FontStyle::BOLD);
-                        let italic = style.font_style.contains(FontStyle::ITALIC);
-                        (t, Some([c.r, c.g, c.b]), bold, italic)
+                        Styled {
+                            text: t.strip_suffix('\n').unwrap_or(t).to_string(),
+                            colour: Some([c.r, c.g, c.b]),
+                            bold: style.font_style.contains(FontStyle::BOLD),
+                            italic: style.font_style.contains(FontStyle::ITALIC),
+                        }
                     })
-                    .filter(|r| !r.0.is_empty())
+                    .filter(|r| !r.text.is_empty())
                     .collect(),
                 Err(_) => plain(text),
             };

@@ -279,7 +279,7 @@ help: see the README for the keys book.toml accepts
 
 /// A poppler tool (`pdfinfo`, `pdftotext`), when installed (CI requires
 /// them: SLIDEBOOK_REQUIRE_POPPLER).
-fn poppler(tool: &str) -> Option<PathBuf> {
+pub(crate) fn poppler(tool: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|d| d.join(tool))
@@ -294,7 +294,7 @@ fn poppler(tool: &str) -> Option<PathBuf> {
     found
 }
 
-fn run_tool(tool: &Path, args: &[&str]) -> String {
+pub(crate) fn run_tool(tool: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new(tool)
         .args(args)
         .output()

@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod differential;
 mod expand;
+mod export;
 mod fit;
 mod handout;
 mod harness;

@@ -1,0 +1,489 @@
+//! `slidebook export --odp`: a valid OpenDocument package (its `mimetype`
+//! first and stored, every entry listed once, every part well formed, the
+//! same bytes every time), read back by an independent reader (odfpy) and
+//! converted by LibreOffice, on slidebook's own template or one the talk
+//! brings, with masters chosen by name.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::harness::{corpus, skip, slidebook, Talk};
+
+const MIMETYPE: &str = "application/vnd.oasis.opendocument.presentation";
+
+/// A talk with a title, a section, and a content slide of every kind of
+/// block, with notes.
+fn talk() -> Talk {
+    Talk::new()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"Export test\"\nauthors = [\"Ann Example\"]\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+        )
+        .file(
+            "main.md",
+            "# Part one\n\n## Lists and code\n\n* first point\n* second point\n    * nested point\n\n```sh\n$ echo   spaced    out\n```\n\n<!-- Say the *first* thing.\n\n* a listed note -->\n\n## A table and a picture\n\n| name | value |\n|------|-------|\n| alpha | 1 |\n\n![A wide picture](img/wide.svg)\n\n<!-- The table's notes. -->\n",
+        )
+        .file(
+            "img/wide.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"100\"><rect width=\"400\" height=\"100\" fill=\"#2563c9\"/></svg>\n",
+        )
+}
+
+fn export(dir: &Path, args: &[&str]) -> std::process::Output {
+    slidebook(dir).arg("export").args(args).output().unwrap()
+}
+
+/// The package's entries, by name, in order.
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().to_string(), data)
+        })
+        .collect()
+}
+
+/// Every element's attribute `name`, in document order.
+fn attribute_values(xml: &str, element: &str, name: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().expect("well formed") {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == element =>
+            {
+                for a in e.attributes().flatten() {
+                    if a.key.as_ref() == name {
+                        let v = a
+                            .normalized_value(quick_xml::XmlVersion::default())
+                            .unwrap();
+                        out.push(v.into_owned());
+                    }
+                }
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn the_package_is_valid_and_the_same_every_time() {
+    let talk = talk();
+    let out = export(talk.path(), &["--odp"]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.starts_with("exported deck: 4 slides -> book/deck.odp (") && said.ends_with(" KiB)\n"),
+        "{said}"
+    );
+    let bytes = std::fs::read(talk.path().join("book/deck.odp")).unwrap();
+    // The first entry is `mimetype`, stored, with no extra field, so that
+    // its name is at byte 30 and its text right after.
+    assert_eq!(&bytes[0..4], b"PK\x03\x04");
+    assert_eq!(u16::from_le_bytes([bytes[8], bytes[9]]), 0, "stored");
+    assert_eq!(
+        u16::from_le_bytes([bytes[28], bytes[29]]),
+        0,
+        "no extra field"
+    );
+    assert_eq!(&bytes[30..38], b"mimetype");
+    assert_eq!(&bytes[38..38 + MIMETYPE.len()], MIMETYPE.as_bytes());
+
+    let files = entries(&bytes);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    // Every XML part parses to its end.
+    for (name, data) in &files {
+        if name.ends_with(".xml") {
+            let text = std::str::from_utf8(data).unwrap();
+            let mut reader = quick_xml::Reader::from_str(text);
+            while !matches!(
+                reader
+                    .read_event()
+                    .unwrap_or_else(|e| panic!("{name}: {e}")),
+                quick_xml::events::Event::Eof
+            ) {}
+        }
+    }
+    // The manifest lists every other entry, once.
+    let manifest = files
+        .iter()
+        .find(|(n, _)| n == "META-INF/manifest.xml")
+        .unwrap();
+    let mut listed = attribute_values(
+        std::str::from_utf8(&manifest.1).unwrap(),
+        "manifest:file-entry",
+        "manifest:full-path",
+    );
+    listed.sort_unstable();
+    let mut expected: Vec<String> = names
+        .iter()
+        .filter(|n| !matches!(**n, "mimetype" | "META-INF/manifest.xml"))
+        .map(|n| n.to_string())
+        .chain(["/".to_string()])
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(listed, expected);
+
+    // The pages: the title slide and the section on the break master, the
+    // others on the content master; the picture at 4:1.
+    let content =
+        std::str::from_utf8(&files.iter().find(|(n, _)| n == "content.xml").unwrap().1).unwrap();
+    assert_eq!(
+        attribute_values(content, "draw:page", "draw:master-page-name"),
+        ["Break", "Break", "Content", "Content"]
+    );
+    assert!(
+        content.contains("<text:p>Export test</text:p>"),
+        "the title slide"
+    );
+    assert!(content.contains("<text:p>Ann Example</text:p>"));
+    assert!(
+        content.contains("echo <text:s text:c=\"2\"/>spaced <text:s text:c=\"3\"/>out"),
+        "code keeps its spaces"
+    );
+    assert!(content.contains("<table:table>") && content.contains(">alpha<"));
+    assert!(content
+        .contains("<text:list><text:list-item><text:p>first point</text:p></text:list-item>"));
+    let widths = attribute_values(content, "draw:frame", "svg:width");
+    let heights = attribute_values(content, "draw:frame", "svg:height");
+    let image = content.find("<draw:image").unwrap();
+    let frames_before = content[..image].matches("<draw:frame").count() - 1;
+    let cm = |v: &str| v.trim_end_matches("cm").parse::<f64>().unwrap();
+    let ratio = cm(&widths[frames_before]) / cm(&heights[frames_before]);
+    assert!(
+        (ratio - 4.0).abs() < 0.01,
+        "the picture keeps its proportions: {ratio}"
+    );
+    assert!(
+        content.contains("Say the <text:span"),
+        "notes keep their emphasis"
+    );
+    assert!(names.contains(&"Pictures/0001.svg"));
+
+    // The same talk gives the same bytes.
+    let again = tempfile::tempdir().unwrap();
+    let out = export(
+        talk.path(),
+        &[
+            "--odp",
+            "-o",
+            &again.path().join("again.odp").to_string_lossy(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        std::fs::read(again.path().join("again.odp")).unwrap() == bytes,
+        "byte-identical"
+    );
+}
+
+/// An ODP template of the test's own: masters named by display names with
+/// spaces (stored as `Corporate_20_Content`), placeholders where this
+/// company puts them.
+fn corporate_template(path: &Path) -> String {
+    let frame = |class: &str, y: f64| {
+        format!(
+            "<draw:frame presentation:style-name=\"corp-{class}\" svg:width=\"20cm\" svg:height=\"3cm\" svg:x=\"2cm\" svg:y=\"{y}cm\" presentation:class=\"{class}\" presentation:placeholder=\"true\"><draw:text-box/></draw:frame>"
+        )
+    };
+    let styles = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-styles xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:fo=\"urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0\" xmlns:svg=\"urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0\" xmlns:presentation=\"urn:oasis:names:tc:opendocument:xmlns:presentation:1.0\" office:version=\"1.2\"><office:automatic-styles><style:page-layout style:name=\"PMc\"><style:page-layout-properties fo:page-width=\"254mm\" fo:page-height=\"190.5mm\"/></style:page-layout></office:automatic-styles><office:master-styles><style:master-page style:name=\"Corporate_20_Content\" style:display-name=\"Corporate Content\" style:page-layout-name=\"PMc\">{}{}</style:master-page><style:master-page style:name=\"Corporate_20_Break\" style:display-name=\"Corporate Break\" style:page-layout-name=\"PMc\">{}</style:master-page></office:master-styles></office:document-styles>\n",
+        frame("title", 1.0),
+        frame("outline", 5.0),
+        frame("title", 8.0),
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(MIMETYPE.as_bytes()).unwrap();
+    zip.start_file("styles.xml", stored).unwrap();
+    zip.write_all(styles.as_bytes()).unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\"/>").unwrap();
+    zip.finish().unwrap();
+    styles
+}
+
+#[test]
+fn the_talks_template_is_used_with_its_masters_named_as_people_see_them() {
+    let talk = talk();
+    let styles = corporate_template(&talk.path().join("corp.odp"));
+    let out = export(
+        talk.path(),
+        &[
+            "--odp",
+            "--template",
+            "corp.odp",
+            "--content-master",
+            "Corporate Content",
+            "--break-master",
+            "Corporate Break",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let files = entries(&std::fs::read(talk.path().join("book/deck.odp")).unwrap());
+    let part = |name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    assert_eq!(
+        part("styles.xml"),
+        styles,
+        "the template's styles, as they are"
+    );
+    let content = part("content.xml");
+    assert_eq!(
+        attribute_values(&content, "draw:page", "draw:master-page-name"),
+        [
+            "Corporate_20_Break",
+            "Corporate_20_Break",
+            "Corporate_20_Content",
+            "Corporate_20_Content"
+        ]
+    );
+    // The body sits where the master's outline placeholder is.
+    assert!(content.contains("svg:width=\"20.000cm\" svg:height=\"3.000cm\" svg:x=\"2.000cm\" svg:y=\"5.000cm\" presentation:class=\"outline\""));
+
+    // A master the template does not have.
+    let out = export(
+        talk.path(),
+        &[
+            "--odp",
+            "--template",
+            "corp.odp",
+            "--content-master",
+            "Corporate",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: the template has no master page `Corporate` for content slides; it has `Corporate_20_Content` (Corporate Content), `Corporate_20_Break` (Corporate Break)\n"
+    );
+    // `check` says the same of book.toml, and writes nothing.
+    let template = std::fs::read(talk.path().join("corp.odp")).unwrap();
+    let talk = talk
+        .file("corp.odp", template)
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"Export test\"\n\n[export]\ntemplate = \"corp.odp\"\nbreak-master = \"Section\"\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+        );
+    let _ = std::fs::remove_dir_all(talk.path().join("book"));
+    talk.args(&["check"])
+        .status(1)
+        .stderr("error: the template has no master page `Section` for section slides; it has `Corporate_20_Content` (Corporate Content), `Corporate_20_Break` (Corporate Break)\nhelp: `[export]` in book.toml chooses it\nchecked 1 deck: 1 error\n")
+        .run();
+    assert!(!talk.path().join("book").exists());
+    talk.args(&["export", "--odp", "--template", "missing.odp"])
+        .status(2)
+        .stderr("error: cannot read the template `missing.odp`: no such file\n")
+        .run();
+}
+
+/// A Python with odfpy, when installed (CI requires it:
+/// SLIDEBOOK_REQUIRE_ODFPY).
+fn odfpy() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import odf.opendocument"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var_os("SLIDEBOOK_REQUIRE_ODFPY").is_some() {
+            panic!("SLIDEBOOK_REQUIRE_ODFPY is set but python3 cannot import odfpy");
+        }
+        skip("odfpy is not installed (pip install odfpy)");
+    }
+    ok
+}
+
+/// LibreOffice, when installed (CI requires it: SLIDEBOOK_REQUIRE_LIBREOFFICE).
+fn soffice() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("soffice"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("SLIDEBOOK_REQUIRE_LIBREOFFICE").is_some() {
+            panic!("SLIDEBOOK_REQUIRE_LIBREOFFICE is set but soffice is not on PATH");
+        }
+        skip("LibreOffice is not installed (Debian: libreoffice-impress-nogui)");
+    }
+    found
+}
+
+/// The corpus lightning talk's slides as its source has them: each title,
+/// and the first line of each of its notes.
+fn lightning_slides(corpus: &Path) -> Vec<(String, Vec<String>)> {
+    let expanded = slidebook(corpus)
+        .args(["expand", "lightning/main.md"])
+        .output()
+        .unwrap();
+    assert!(expanded.status.success(), "{expanded:?}");
+    let m4 = String::from_utf8(expanded.stdout).unwrap();
+    let mut slides: Vec<(String, Vec<String>)> = Vec::new();
+    let mut rest = m4.as_str();
+    loop {
+        let next_note = rest.find("<!--");
+        let next_heading = if rest.starts_with("## ") {
+            Some(0)
+        } else {
+            rest.find("\n## ")
+        };
+        match (next_heading, next_note) {
+            (Some(h), n) if n.is_none_or(|n| h < n) => {
+                let line_start = if rest[h..].starts_with('\n') {
+                    h + 1
+                } else {
+                    h
+                };
+                let line = rest[line_start..].lines().next().unwrap();
+                // The title as text: code marks and emphasis dropped.
+                let title = line.trim_start_matches('#').trim().replace(['`', '*'], "");
+                slides.push((title, Vec::new()));
+                rest = &rest[line_start + line.len()..];
+            }
+            (_, Some(n)) => {
+                let end = rest[n..].find("-->").map_or(rest.len(), |e| n + e);
+                let note = &rest[n + 4..end];
+                let first = note
+                    .lines()
+                    .map(|l| l.trim().trim_start_matches('#').trim())
+                    .find(|l| !l.is_empty())
+                    .unwrap_or("")
+                    .replace(['`', '*'], "");
+                if let Some(s) = slides.last_mut() {
+                    s.1.push(first);
+                }
+                rest = &rest[(end + 3).min(rest.len())..];
+            }
+            _ => break,
+        }
+    }
+    slides
+}
+
+#[test]
+fn odfpy_reads_back_the_corpus_lightning_talk() {
+    let (Some(corpus), true) = (corpus(), odfpy()) else {
+        return;
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("lightning.odp");
+    let out = export(
+        &corpus,
+        &["--odp", "lightning/main.md", "-o", &file.to_string_lossy()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let script = r#"
+import json, sys
+from odf.opendocument import load
+from odf import draw, presentation, text
+from odf.namespaces import DRAWNS, PRESENTATIONNS
+def words(el):
+    return ' '.join(str(p) for p in el.getElementsByType(text.P))
+pages = []
+for p in load(sys.argv[1]).getElementsByType(draw.Page):
+    title = ''
+    for f in p.getElementsByType(draw.Frame):
+        if f.getAttrNS(PRESENTATIONNS, 'class') == 'title':
+            title = words(f)
+    notes = ' '.join(words(n) for n in p.getElementsByType(presentation.Notes))
+    pages.append([p.getAttrNS(DRAWNS, 'master-page-name'), title, notes])
+print(json.dumps(pages))
+"#;
+    let read = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let pages: Vec<(String, String, String)> = serde_json::from_slice(&read.stdout).unwrap();
+    let slides = lightning_slides(&corpus);
+    assert_eq!(pages.len(), 25);
+    assert_eq!(slides.len(), 25);
+    let mut noted = 0;
+    for (i, ((master, title, notes), (want_title, want_notes))) in
+        pages.iter().zip(&slides).enumerate()
+    {
+        assert_eq!(master, "Content", "slide {}", i + 1);
+        assert_eq!(title, want_title, "slide {}", i + 1);
+        for first in want_notes {
+            assert!(
+                notes.contains(first.as_str()),
+                "slide {}: notes lack {first:?}: {notes}",
+                i + 1
+            );
+        }
+        noted += usize::from(!notes.trim().is_empty());
+    }
+    assert_eq!(noted, 24, "the noted slides");
+}
+
+#[test]
+fn libreoffice_converts_the_export_to_a_pdf_with_every_title_and_the_code() {
+    let (Some(corpus), Some(soffice)) = (corpus(), soffice()) else {
+        return;
+    };
+    let Some(pdftotext) = crate::handout::poppler("pdftotext") else {
+        return;
+    };
+    let Some(pdfinfo) = crate::handout::poppler("pdfinfo") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lightning.odp");
+    let out = export(
+        &corpus,
+        &["--odp", "lightning/main.md", "-o", &file.to_string_lossy()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    // A profile of its own: LibreOffice runs once per profile.
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let converted = std::process::Command::new(&soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(converted.status.success(), "{converted:?}");
+    let pdf = dir.path().join("lightning.pdf");
+    let info = crate::handout::run_tool(&pdfinfo, &[&pdf.to_string_lossy()]);
+    assert!(
+        info.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Pages:", "25"]),
+        "{info}"
+    );
+    let words = crate::handout::run_tool(&pdftotext, &[&pdf.to_string_lossy(), "-"]);
+    let flat = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (title, _) in lightning_slides(&corpus) {
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&title), "{title:?} is not in the PDF");
+    }
+    assert!(
+        flat.contains("openstack coe cluster show k8s_cluster"),
+        "a code line"
+    );
+}
