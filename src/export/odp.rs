@@ -488,8 +488,13 @@ const FIXED_STYLES: &str = concat!(
     "<style:style style:name=\"dp1\" style:family=\"drawing-page\"/>",
     "<style:style style:name=\"gr1\" style:family=\"graphic\"><style:graphic-properties draw:stroke=\"none\" draw:fill=\"none\"/></style:style>",
     "<style:style style:name=\"gr2\" style:family=\"graphic\"><style:graphic-properties draw:stroke=\"none\" draw:fill=\"none\"/></style:style>",
-    "<style:style style:name=\"Pcode\" style:family=\"paragraph\"><style:paragraph-properties fo:margin-top=\"0cm\" fo:margin-bottom=\"0cm\" fo:line-height=\"100%\"/><style:text-properties style:font-name=\"Liberation Mono\" fo:font-family=\"'Liberation Mono'\" style:font-family-generic=\"modern\" style:font-pitch=\"fixed\" fo:font-size=\"14pt\"/></style:style>",
-    "<style:style style:name=\"ce1\" style:family=\"table-cell\"><style:graphic-properties draw:fill=\"none\"/><style:paragraph-properties fo:border=\"0.03cm solid #d9dfe7\"/><style:text-properties fo:font-size=\"16pt\"/></style:style>",
+    "<style:style style:name=\"Pcode\" style:family=\"paragraph\"><style:paragraph-properties fo:margin-top=\"0cm\" fo:margin-bottom=\"0cm\" fo:line-height=\"100%\"/><style:text-properties style:font-name=\"Liberation Mono\" fo:font-family=\"'Liberation Mono'\" style:font-family-generic=\"modern\" style:font-pitch=\"fixed\" fo:font-size=\"16pt\"/></style:style>",
+    "<style:style style:name=\"ce1\" style:family=\"table-cell\"><style:graphic-properties draw:fill=\"none\"/><style:paragraph-properties fo:border=\"0.03cm solid #d9dfe7\"/><style:text-properties fo:font-size=\"18pt\"/></style:style>",
+    "<text:list-style style:name=\"Lnum\">",
+    "<text:list-level-style-number text:level=\"1\" style:num-suffix=\".\" style:num-format=\"1\"><style:list-level-properties text:space-before=\"0cm\" text:min-label-width=\"0.9cm\"/></text:list-level-style-number>",
+    "<text:list-level-style-number text:level=\"2\" style:num-suffix=\".\" style:num-format=\"a\"><style:list-level-properties text:space-before=\"1cm\" text:min-label-width=\"0.8cm\"/></text:list-level-style-number>",
+    "<text:list-level-style-number text:level=\"3\" style:num-suffix=\".\" style:num-format=\"i\"><style:list-level-properties text:space-before=\"2cm\" text:min-label-width=\"0.8cm\"/></text:list-level-style-number>",
+    "</text:list-style>",
 );
 
 /// A frame of class `class` at `place`, its text written by `fill`.
@@ -525,24 +530,18 @@ fn blocks(out: &mut String, blocks_: &[Block], styles: &mut Styles) {
                 out.push_str("</text:p>");
             }
             Block::List { ordered, items } => {
-                out.push_str("<text:list>");
-                for (i, item) in items.iter().enumerate() {
+                // A numbered list has its own style; bullets are the
+                // master's.
+                out.push_str(match ordered {
+                    true => "<text:list text:style-name=\"Lnum\">",
+                    false => "<text:list>",
+                });
+                for item in items {
                     out.push_str("<text:list-item>");
                     if item.is_empty() {
                         out.push_str("<text:p/>");
                     }
-                    for (j, b) in item.iter().enumerate() {
-                        match b {
-                            // An ordered list's number is written out: a
-                            // master's outline styles have bullets.
-                            Block::Paragraph(runs) if *ordered && j == 0 => {
-                                let _ = write!(out, "<text:p>{}. ", i + 1);
-                                runs_xml(out, runs, styles);
-                                out.push_str("</text:p>");
-                            }
-                            other => blocks(out, std::slice::from_ref(other), styles),
-                        }
-                    }
+                    blocks(out, item, styles);
                     out.push_str("</text:list-item>");
                 }
                 out.push_str("</text:list>");

@@ -11,8 +11,8 @@ use crate::source::{SourceId, Sources};
 
 /// Past this many bytes, a text whose spans average under
 /// `CROWDED_PIECE` bytes takes no more short ones.
-const CROWDED_AFTER: usize = 1 << 16;
-const CROWDED_PIECE: usize = 16;
+pub(super) const CROWDED_AFTER: usize = 1 << 16;
+pub(super) const CROWDED_PIECE: usize = 16;
 
 /// A position in one inclusion of a source file. Lines and columns count
 /// from 1; the column is in bytes (diagnostics turn it into characters).
@@ -70,6 +70,8 @@ pub struct LocatedText {
     pub spans: Vec<Span>,
     /// Origin the next byte would have if it continued the last span.
     tail: Option<Origin>,
+    /// Some short piece was told only as nearly as the span before it.
+    pub folded: bool,
 }
 
 impl LocatedText {
@@ -98,11 +100,15 @@ impl LocatedText {
         let crowded = self.bytes.len() > CROWDED_AFTER
             && bytes.len() < CROWDED_PIECE
             && self.spans.len() * CROWDED_PIECE > self.bytes.len();
-        if self.tail != Some(origin) && !crowded {
-            self.spans.push(Span {
-                start: self.bytes.len(),
-                origin,
-            });
+        if self.tail != Some(origin) {
+            if crowded {
+                self.folded = true;
+            } else {
+                self.spans.push(Span {
+                    start: self.bytes.len(),
+                    origin,
+                });
+            }
         }
         self.bytes.extend_from_slice(bytes);
         self.tail = Some(end);

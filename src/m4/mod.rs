@@ -82,6 +82,8 @@ pub struct Expanded {
     /// How many inclusions there were when a builtin first changed the
     /// macros or the quotes: every file read before reads the same anew.
     pub first_change: Option<u32>,
+    /// Some places are told only nearly (a big text of tiny pieces).
+    pub approximate: bool,
 }
 
 /// The text a definition given before the first line is told from.
@@ -103,6 +105,7 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
     x.run();
     x.sources.stop_reading_ahead();
     let mut out = std::mem::take(&mut x.out);
+    let folded = out.folded;
     // m4 drops NUL bytes from its input. (Slides never see one: they read
     // files with NUL made U+FFFD.)
     if memchr::memchr(0, &out.bytes).is_some() {
@@ -120,6 +123,7 @@ pub fn expand(sources: &mut Sources, entry: SourceId, options: &Options) -> Expa
         names: x.names,
         steps: x.steps,
         first_change: x.first_change,
+        approximate: folded || out.folded,
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::expander::{Expander, STEP_LIMIT};
 use super::input::Block;
-use super::linemap::{Inclusion, LocatedText, SourceMap, Span};
+use super::linemap::{Inclusion, LocatedText, SourceMap, Span, CROWDED_AFTER, CROWDED_PIECE};
 use super::problem::SIZE_LIMIT;
 use super::{Expanded, Options};
 use crate::source::{SourceId, Sources};
@@ -39,7 +39,9 @@ pub fn splice(
     options: &Options,
     changes: &[Change],
 ) -> Option<Expanded> {
-    if !last.problems.is_empty() {
+    // Where the last expansion told places only nearly, a fresh one might
+    // tell them otherwise.
+    if !last.problems.is_empty() || last.approximate {
         return None;
     }
     let mut now = std::borrow::Cow::Borrowed(last);
@@ -84,7 +86,7 @@ fn redo(
         &change.new,
         last.steps.saturating_sub(before.steps),
     )?;
-    if after.steps > STEP_LIMIT {
+    if after.steps > STEP_LIMIT || before.out.folded || after.out.folded {
         return None;
     }
 
@@ -140,6 +142,15 @@ fn redo(
         }
         inc
     }));
+    // A fresh expansion gives no short piece a span of its own where a
+    // big text is made of many: the splice must not have one there either.
+    let dense = new_spans
+        .iter()
+        .enumerate()
+        .any(|(n, s)| s.start + CROWDED_PIECE > CROWDED_AFTER && (n + 1) * CROWDED_PIECE > s.start);
+    if dense {
+        return None;
+    }
     Some(Expanded {
         text,
         map: SourceMap {
@@ -150,6 +161,7 @@ fn redo(
         names: last.names.clone(),
         steps: after.steps,
         first_change: last.first_change.map(renumber),
+        approximate: false,
     })
 }
 
@@ -427,6 +439,65 @@ mod tests {
         let at = x.text.rfind("ls").unwrap();
         let o = x.map.origin_at(&x.text, at).unwrap();
         assert_eq!(x.map.chain(o).len(), 2);
+    }
+
+    /// Past 64 KiB, a text of many tiny pieces is told only nearly (short
+    /// pieces share the span before them): a splice must then tell every
+    /// place as a fresh expansion does, or not be made. Found in review.
+    #[test]
+    fn big_texts_of_tiny_pieces_are_told_as_a_fresh_expansion_tells_them() {
+        let many = "VERSION ".repeat(40_000);
+        let cases: Vec<(String, String, Vec<(String, String)>)> = vec![
+            // Folding before, after and inside the file's reading.
+            (
+                format!("{many}\ninclude(a.md)after\n"),
+                "0123456789abcdefghij\n".into(),
+                vec![("a.md".into(), "0123456789abcdefghij VERSION\n".into())],
+            ),
+            (
+                format!("include(a.md){many}\n"),
+                "hello\n".into(),
+                vec![("a.md".into(), format!("{}\n", "x".repeat(60_000)))],
+            ),
+            (
+                format!("{}\ninclude(a.md)after\n", "y".repeat(30_000)),
+                format!("{}\n", "0123456789".repeat(20)),
+                vec![("a.md".into(), format!("{many}\n"))],
+            ),
+        ];
+        let mut spliced = 0;
+        for (main, a, edits) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("main.md"), main).unwrap();
+            std::fs::write(dir.path().join("a.md"), a).unwrap();
+            for (name, new) in edits {
+                let (splice, fresh) = both(dir.path(), &name, &new);
+                if let Some((_, origins)) = splice {
+                    assert!(origins == fresh.1, "{name}: the places differ");
+                    spliced += 1;
+                }
+            }
+        }
+        // A talk of twelve thousand one-line slides, each its own file.
+        let dir = tempfile::tempdir().unwrap();
+        let mut main = String::new();
+        for k in 0..12_000 {
+            std::fs::write(dir.path().join(format!("s{k}.md")), format!("## S{k}\n")).unwrap();
+            main.push_str(&format!("include(s{k}.md)"));
+        }
+        std::fs::write(dir.path().join("main.md"), main + "\n").unwrap();
+        let (splice, fresh) = both(dir.path(), "s10.md", "## S10\n\n- a new point\n");
+        if let Some((_, origins)) = splice {
+            assert!(
+                origins == fresh.1,
+                "twelve thousand slides: the places differ"
+            );
+            spliced += 1;
+        }
+        assert_eq!(
+            spliced, 0,
+            "each of these is told only nearly when expanded anew"
+        );
     }
 
     #[test]
