@@ -106,12 +106,16 @@ pub enum Command {
         #[command(flatten)]
         handout: HandoutArgs,
     },
-    /// Export each deck as an editable presentation: OpenDocument (.odp) on
-    /// the talk's template, with its notes
+    /// Export each deck as an editable presentation, with its notes:
+    /// OpenDocument (.odp) on the talk's template, or PowerPoint (.pptx) on
+    /// its reference document
     Export {
         /// Write an OpenDocument presentation
-        #[arg(long, required = true)]
+        #[arg(long, required_unless_present = "pptx", conflicts_with = "pptx")]
         odp: bool,
+        /// Write a PowerPoint presentation
+        #[arg(long)]
+        pptx: bool,
         /// Deck names from book.toml, or Markdown files (default: every deck)
         targets: Vec<String>,
         /// Write the presentation here (one deck; default: BUILD_DIR/NAME.odp)
@@ -127,6 +131,10 @@ pub enum Command {
         /// The template's master page for section slides, by name
         #[arg(long, value_name = "NAME")]
         break_master: Option<String>,
+        /// The .pptx whose layouts to use (default: `reference-doc` under
+        /// [export], else slidebook's own)
+        #[arg(long, value_name = "FILE")]
+        reference_doc: Option<PathBuf>,
     },
     /// Run the commands the talk shows (cmd/NAME.sh) and compare what each
     /// prints with what the talk says it prints (output/NAME)
@@ -241,11 +249,13 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Export {
             odp: _,
+            pptx,
             targets,
             out,
             template,
             content_master,
             break_master,
+            reference_doc,
         } => {
             let mut settings = crate::export::Settings::from_config(&project.config.export);
             // A path typed on the command line is from where it is typed.
@@ -253,9 +263,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             if let Some(t) = template {
                 settings.template = Some(cwd.join(t));
             }
+            if let Some(r) = reference_doc {
+                settings.reference_doc = Some(cwd.join(r));
+            }
             settings.content_master = content_master.or(settings.content_master);
             settings.break_master = break_master.or(settings.break_master);
-            commands::export::run(&project, &targets, out.as_deref(), &settings)
+            let format = match pptx {
+                true => crate::export::Format::Pptx,
+                false => crate::export::Format::Odp,
+            };
+            commands::export::run(&project, &targets, out.as_deref(), format, &settings)
         }
         Command::Verify {
             names,

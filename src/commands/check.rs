@@ -76,14 +76,20 @@ pub fn run(
     }
     // What `export` would be made with, when book.toml chooses it.
     let export = crate::export::Settings::from_config(&project.config.export);
-    if export.chosen() {
-        if let Err(e) = crate::export::odp_template(&project.root, &export) {
-            let message = match e {
-                Error::Usage(m) => m,
-                other => other.to_string(),
-            };
-            all.push(Diagnostic::new(message).help("`[export]` in book.toml chooses it"));
-        }
+    let odp = match export.chosen() {
+        true => crate::export::odp_template(&project.root, &export).err(),
+        false => None,
+    };
+    let pptx = match export.reference_doc.is_some() {
+        true => crate::export::pptx_reference(&project.root, &export).err(),
+        false => None,
+    };
+    for e in odp.into_iter().chain(pptx) {
+        let message = match e {
+            Error::Usage(m) => m,
+            other => other.to_string(),
+        };
+        all.push(Diagnostic::new(message).help("`[export]` in book.toml chooses it"));
     }
     // Ctrl-C while a browser measured: it was stopped and cleaned up.
     if let Some(signal) = measure.as_ref().and_then(|(_, _, i)| i.caught()) {

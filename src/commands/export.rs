@@ -1,5 +1,6 @@
-//! `slidebook export --odp`: each deck as an OpenDocument presentation on
-//! the talk's template (or slidebook's own), beside the built decks or
+//! `slidebook export --odp | --pptx`: each deck as an OpenDocument
+//! presentation on the talk's template, or a PowerPoint one on its
+//! reference document (or slidebook's own), beside the built decks or
 //! where `-o` says. The package is made in memory and written whole; a
 //! file the talk is made of is never written over.
 
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Project;
 use crate::error::{Error, Result};
-use crate::export::{self, Settings};
+use crate::export::{self, Format, Settings};
 use crate::html::Highlighter;
 use crate::pipeline;
 
@@ -15,6 +16,7 @@ pub fn run(
     project: &Project,
     targets: &[String],
     out: Option<&Path>,
+    format: Format,
     settings: &Settings,
 ) -> Result<i32> {
     let specs = pipeline::select(project, targets)?;
@@ -28,18 +30,24 @@ pub fn run(
     }
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let out = match out {
-        Some(o) => Some(checked_out(&cwd, o)?),
+        Some(o) => Some(checked_out(&cwd, o, format)?),
         None => None,
     };
     // The template is checked before any deck is read.
-    export::odp_template(&project.root, settings)?;
+    match format {
+        Format::Odp => drop(export::odp_template(&project.root, settings)?),
+        Format::Pptx => drop(export::pptx_reference(&project.root, settings)?),
+    }
     let hl = Highlighter::new();
     for spec in &specs {
         let a = pipeline::analyze(project, spec, &hl)?;
         for w in a.all_warnings() {
             eprint!("{}", w.render());
         }
-        let exported = export::odp(&a, &project.root, settings, &hl)?;
+        let exported = match format {
+            Format::Odp => export::odp(&a, &project.root, settings, &hl)?,
+            Format::Pptx => export::pptx(&a, &project.root, settings, &hl)?,
+        };
         for w in &exported.warnings {
             eprint!("{}", w.render());
         }
@@ -48,7 +56,7 @@ pub fn run(
             None => project
                 .root
                 .join(&project.config.build.build_dir)
-                .join(format!("{}.odp", spec.name)),
+                .join(format!("{}.{}", spec.name, format.extension())),
         };
         let dest = crate::paths::normalize(&dest);
         if a.inputs().any(|i| crate::paths::normalize(i) == dest) {
@@ -69,14 +77,14 @@ pub fn run(
     Ok(0)
 }
 
-/// `-o`, made absolute: a file ending in `.odp` in a folder that exists.
-fn checked_out(cwd: &Path, out: &Path) -> Result<PathBuf> {
-    let is_odp = out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("odp"));
-    if !is_odp || out.is_dir() {
+/// `-o`, made absolute: a file ending in `.odp` (or `.pptx`) in a folder
+/// that exists.
+fn checked_out(cwd: &Path, out: &Path, format: Format) -> Result<PathBuf> {
+    let ext = format.extension();
+    let fits = out.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
+    if !fits || out.is_dir() {
         return Err(Error::Usage(format!(
-            "-o names the presentation to write, a file ending in .odp, not `{}`",
+            "-o names the presentation to write, a file ending in .{ext}, not `{}`",
             out.display()
         )));
     }

@@ -1,12 +1,13 @@
 //! A deck as an editable presentation: OpenDocument (`.odp`) on the talk's
-//! own template, with real text, lists, code, tables, pictures and each
-//! slide's notes. The slides are read again from their Markdown
+//! own template, or PowerPoint (`.pptx`) on its reference document, with
+//! real text, lists, code, tables, pictures and each slide's notes. The slides are read again from their Markdown
 //! ([`content`]), laid out in the master's body area, and written as a
 //! package whose bytes depend on nothing but the talk.
 
 pub mod content;
 pub mod odp;
 mod picture;
+pub mod pptx;
 mod xml;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,23 @@ pub struct Settings {
     pub template: Option<PathBuf>,
     pub content_master: Option<String>,
     pub break_master: Option<String>,
+    pub reference_doc: Option<PathBuf>,
+}
+
+/// Which kind of presentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Odp,
+    Pptx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Odp => "odp",
+            Format::Pptx => "pptx",
+        }
+    }
 }
 
 impl Settings {
@@ -51,10 +69,11 @@ impl Settings {
             template: config.template.clone(),
             content_master: config.content_master.clone(),
             break_master: config.break_master.clone(),
+            reference_doc: config.reference_doc.clone(),
         }
     }
 
-    /// Whether book.toml or the command line chose anything.
+    /// Whether book.toml or the command line chose anything for ODP.
     pub fn chosen(&self) -> bool {
         self.template.is_some() || self.content_master.is_some() || self.break_master.is_some()
     }
@@ -73,20 +92,99 @@ pub fn odp_template(root: &Path, settings: &Settings) -> Result<odp::Template> {
     let template = match &settings.template {
         None => odp::Template::own(),
         Some(path) => {
-            let full = root.join(path);
-            let shown = full.strip_prefix(root).unwrap_or(&full).display();
-            let bytes = std::fs::read(&full).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot read the template `{shown}`: {}",
-                    reason(&e)
-                ))
-            })?;
+            let (bytes, shown) = read_chosen(root, path, "template")?;
             odp::Template::read(&bytes)
                 .map_err(|why| Error::Usage(format!("cannot use the template `{shown}`: {why}")))?
         }
     };
     masters(&template, settings)?;
     Ok(template)
+}
+
+/// A file the talk chose, with how to name it.
+fn read_chosen(root: &Path, path: &Path, what: &str) -> Result<(Vec<u8>, String)> {
+    let full = root.join(path);
+    let shown = full
+        .strip_prefix(root)
+        .unwrap_or(&full)
+        .display()
+        .to_string();
+    let bytes = std::fs::read(&full)
+        .map_err(|e| Error::Usage(format!("cannot read the {what} `{shown}`: {}", reason(&e))))?;
+    Ok((bytes, shown))
+}
+
+/// The reference document named in `settings` (slidebook's own when none).
+pub fn pptx_reference(root: &Path, settings: &Settings) -> Result<pptx::Reference> {
+    match &settings.reference_doc {
+        None => Ok(pptx::Reference::own()),
+        Some(path) => {
+            let (bytes, shown) = read_chosen(root, path, "reference document")?;
+            pptx::Reference::read(&bytes).map_err(|why| {
+                Error::Usage(format!(
+                    "cannot use the reference document `{shown}`: {why}"
+                ))
+            })
+        }
+    }
+}
+
+/// The deck `a` as a PPTX package.
+pub fn pptx(a: &Analyzed, root: &Path, settings: &Settings, hl: &Highlighter) -> Result<Exported> {
+    let reference = pptx_reference(root, settings)?;
+    let (pages, pictures, mut warnings) = read_pages(a, hl);
+    // A layout the reference lacks is said once, with what stands in.
+    let mut said: Vec<&str> = Vec::new();
+    for page in &pages {
+        let (want, fallbacks) = pptx::layout_for(page.kind);
+        let (used, missing) = reference.layout(want, fallbacks);
+        if missing.is_some() && !said.contains(&want) {
+            said.push(want);
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "the reference document has no layout `{want}`: those slides use `{}`",
+                    used.name
+                ))
+                .help("give the reference document a layout of that name"),
+            );
+        }
+    }
+    let job = pptx::Job {
+        reference: &reference,
+        title: &a.cover.title,
+        authors: &a.cover.authors,
+    };
+    let bytes = pptx::write(&job, &pages, &pictures).map_err(Error::Usage)?;
+    Ok(Exported {
+        bytes,
+        slides: pages.len(),
+        warnings,
+    })
+}
+
+/// The deck's pages and pictures, with what they could not carry.
+fn read_pages(
+    a: &Analyzed,
+    hl: &Highlighter,
+) -> (Vec<content::Page>, Vec<Picture>, Vec<Diagnostic>) {
+    let text = &a.loaded.expanded.text;
+    let pages = content::pages(text, &a.deck.slides, &a.cover, hl);
+    let mut warnings = Vec::new();
+    let pictures = pictures(a, &pages, &mut warnings);
+    for (n, page) in pages.iter().enumerate() {
+        if page.flattened.is_empty() {
+            continue;
+        }
+        let what = page.flattened.join(", ");
+        let d = Diagnostic::warning(format!(
+            "slide {} (\u{201c}{}\u{201d}): its {what} cannot be carried, and are shown as they end",
+            n + 1,
+            page.title
+        ))
+        .help("a presentation file shows each slide in its final state");
+        warnings.push(at_slide(a, d, page.at));
+    }
+    (pages, pictures, warnings)
 }
 
 /// The content and the break master `settings` name.
@@ -120,23 +218,7 @@ fn masters<'t>(
 pub fn odp(a: &Analyzed, root: &Path, settings: &Settings, hl: &Highlighter) -> Result<Exported> {
     let template = odp_template(root, settings)?;
     let (content, breaks) = masters(&template, settings)?;
-    let text = &a.loaded.expanded.text;
-    let pages = content::pages(text, &a.deck.slides, &a.cover, hl);
-    let mut warnings = Vec::new();
-    let pictures = pictures(a, &pages, &mut warnings);
-    for (n, page) in pages.iter().enumerate() {
-        if page.flattened.is_empty() {
-            continue;
-        }
-        let what = page.flattened.join(", ");
-        let d = Diagnostic::warning(format!(
-            "slide {} (\u{201c}{}\u{201d}): its {what} cannot be carried, and are shown as they end",
-            n + 1,
-            page.title
-        ))
-        .help("a presentation file shows each slide in its final state");
-        warnings.push(at_slide(a, d, page.at));
-    }
+    let (pages, pictures, warnings) = read_pages(a, hl);
     let job = odp::Job {
         template: &template,
         content,

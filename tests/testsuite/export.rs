@@ -1,8 +1,9 @@
-//! `slidebook export --odp`: a valid OpenDocument package (its `mimetype`
-//! first and stored, every entry listed once, every part well formed, the
-//! same bytes every time), read back by an independent reader (odfpy) and
-//! converted by LibreOffice, on slidebook's own template or one the talk
-//! brings, with masters chosen by name.
+//! `slidebook export --odp` and `--pptx`: valid packages (an ODP's
+//! `mimetype` first and stored; every entry listed once; every part well
+//! formed; the same bytes every time), read back by independent readers
+//! (odfpy, python-pptx) and converted by LibreOffice, on slidebook's own
+//! template or one the talk brings, with masters and layouts chosen by
+//! name.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -289,20 +290,26 @@ fn the_talks_template_is_used_with_its_masters_named_as_people_see_them() {
         .run();
 }
 
-/// A Python with odfpy, when installed (CI requires it:
-/// SLIDEBOOK_REQUIRE_ODFPY).
-fn odfpy() -> bool {
+/// A Python that can import `module` (from PyPI's `package`), when
+/// installed (CI requires them: SLIDEBOOK_REQUIRE_ODFPY).
+fn python_with(module: &str, package: &str) -> bool {
     let ok = std::process::Command::new("python3")
-        .args(["-c", "import odf.opendocument"])
+        .args(["-c", &format!("import {module}")])
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
         if std::env::var_os("SLIDEBOOK_REQUIRE_ODFPY").is_some() {
-            panic!("SLIDEBOOK_REQUIRE_ODFPY is set but python3 cannot import odfpy");
+            panic!("SLIDEBOOK_REQUIRE_ODFPY is set but python3 cannot import {module}");
         }
-        skip("odfpy is not installed (pip install odfpy)");
+        skip(&format!(
+            "{package} is not installed (pip install {package})"
+        ));
     }
     ok
+}
+
+fn odfpy() -> bool {
+    python_with("odf.opendocument", "odfpy")
 }
 
 /// LibreOffice, when installed (CI requires it: SLIDEBOOK_REQUIRE_LIBREOFFICE).
@@ -434,7 +441,7 @@ print(json.dumps(pages))
 }
 
 #[test]
-fn libreoffice_converts_the_export_to_a_pdf_with_every_title_and_the_code() {
+fn libreoffice_converts_both_exports_to_a_pdf_with_every_title_and_the_code() {
     let (Some(corpus), Some(soffice)) = (corpus(), soffice()) else {
         return;
     };
@@ -444,11 +451,18 @@ fn libreoffice_converts_the_export_to_a_pdf_with_every_title_and_the_code() {
     let Some(pdfinfo) = crate::handout::poppler("pdfinfo") else {
         return;
     };
+    for format in ["odp", "pptx"] {
+        converted(&corpus, &soffice, &pdfinfo, &pdftotext, format);
+    }
+}
+
+fn converted(corpus: &Path, soffice: &Path, pdfinfo: &Path, pdftotext: &Path, format: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("lightning.odp");
+    let file = dir.path().join(format!("lightning.{format}"));
+    let flag = format!("--{format}");
     let out = export(
-        &corpus,
-        &["--odp", "lightning/main.md", "-o", &file.to_string_lossy()],
+        corpus,
+        &[&flag, "lightning/main.md", "-o", &file.to_string_lossy()],
     );
     assert!(out.status.success(), "{out:?}");
     // A profile of its own: LibreOffice runs once per profile.
@@ -456,7 +470,7 @@ fn libreoffice_converts_the_export_to_a_pdf_with_every_title_and_the_code() {
         "-env:UserInstallation=file://{}/profile",
         dir.path().display()
     );
-    let converted = std::process::Command::new(&soffice)
+    let converted = std::process::Command::new(soffice)
         .args([
             profile.as_str(),
             "--headless",
@@ -470,20 +484,227 @@ fn libreoffice_converts_the_export_to_a_pdf_with_every_title_and_the_code() {
         .unwrap();
     assert!(converted.status.success(), "{converted:?}");
     let pdf = dir.path().join("lightning.pdf");
-    let info = crate::handout::run_tool(&pdfinfo, &[&pdf.to_string_lossy()]);
+    let info = crate::handout::run_tool(pdfinfo, &[&pdf.to_string_lossy()]);
     assert!(
         info.lines()
             .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Pages:", "25"]),
-        "{info}"
+        "{format}: {info}"
     );
-    let words = crate::handout::run_tool(&pdftotext, &[&pdf.to_string_lossy(), "-"]);
+    let words = crate::handout::run_tool(pdftotext, &[&pdf.to_string_lossy(), "-"]);
     let flat = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    for (title, _) in lightning_slides(&corpus) {
+    for (title, _) in lightning_slides(corpus) {
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains(&title), "{title:?} is not in the PDF");
+        assert!(
+            flat.contains(&title),
+            "{format}: {title:?} is not in the PDF"
+        );
     }
     assert!(
         flat.contains("openstack coe cluster show k8s_cluster"),
-        "a code line"
+        "{format}: a code line"
     );
+}
+
+/// The layout each slide of a PPTX package is on, by name.
+fn layouts(files: &[(String, Vec<u8>)]) -> Vec<String> {
+    let part = |name: &str| -> String {
+        let f = files
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        String::from_utf8(f.1.clone()).unwrap()
+    };
+    let count = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("ppt/slides/slide"))
+        .count();
+    (1..=count)
+        .map(|n| {
+            let rels = part(&format!("ppt/slides/_rels/slide{n}.xml.rels"));
+            let at = rels.find("slideLayouts/").unwrap();
+            let file = &rels[at..rels[at..].find('"').unwrap() + at];
+            let layout = part(&format!("ppt/{file}"));
+            attribute_values(&layout, "p:cSld", "name").remove(0)
+        })
+        .collect()
+}
+
+#[test]
+fn the_pptx_package_lists_every_part_once_and_is_the_same_every_time() {
+    let talk = talk();
+    let out = export(talk.path(), &["--pptx"]);
+    assert!(out.status.success(), "{out:?}");
+    let bytes = std::fs::read(talk.path().join("book/deck.pptx")).unwrap();
+    let files = entries(&bytes);
+    assert_eq!(files[0].0, "[Content_Types].xml");
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    for (name, data) in &files {
+        if name.ends_with(".xml") || name.ends_with(".rels") {
+            let text = std::str::from_utf8(data).unwrap();
+            let mut reader = quick_xml::Reader::from_str(text);
+            while !matches!(
+                reader
+                    .read_event()
+                    .unwrap_or_else(|e| panic!("{name}: {e}")),
+                quick_xml::events::Event::Eof
+            ) {}
+        }
+    }
+    // Every part has its content type once: its own, or its extension's.
+    let types = std::str::from_utf8(&files[0].1).unwrap();
+    let overrides = attribute_values(types, "Override", "PartName");
+    let defaults = attribute_values(types, "Default", "Extension");
+    for name in &names[1..] {
+        let own = overrides
+            .iter()
+            .filter(|o| o.trim_start_matches('/') == *name)
+            .count();
+        let ext = name.rsplit('.').next().unwrap();
+        assert!(
+            own == 1 || (own == 0 && defaults.iter().any(|d| d == ext)),
+            "{name}: {own}"
+        );
+    }
+    for o in &overrides {
+        assert!(
+            names.contains(&o.trim_start_matches('/')),
+            "{o} is listed but not there"
+        );
+    }
+    assert_eq!(
+        layouts(&files),
+        [
+            "Title Slide",
+            "Section Header",
+            "Title and Content",
+            "Title and Content"
+        ]
+    );
+    let notes = &files
+        .iter()
+        .find(|(n, _)| n == "ppt/notesSlides/notesSlide3.xml")
+        .unwrap()
+        .1;
+    let notes = std::str::from_utf8(notes).unwrap();
+    assert!(
+        notes.contains("<a:t>Say the </a:t>") && notes.contains("<a:t>first</a:t>"),
+        "{notes}"
+    );
+    let again = tempfile::tempdir().unwrap();
+    let copy = again.path().join("again.pptx");
+    let out = export(talk.path(), &["--pptx", "-o", &copy.to_string_lossy()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(std::fs::read(copy).unwrap() == bytes, "byte-identical");
+}
+
+#[test]
+fn a_reference_document_without_a_layout_falls_back_with_a_warning() {
+    let talk = talk();
+    assert!(export(talk.path(), &["--pptx", "-o", "ref.pptx"])
+        .status
+        .success());
+    // The test's own reference: slidebook's, its section layout renamed.
+    let files = entries(&std::fs::read(talk.path().join("ref.pptx")).unwrap());
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(talk.path().join("ref.pptx")).unwrap());
+    for (name, data) in files {
+        let data = match name.as_str() {
+            "ppt/slideLayouts/slideLayout3.xml" => String::from_utf8(data)
+                .unwrap()
+                .replace("name=\"Section Header\"", "name=\"Part Opener\"")
+                .into_bytes(),
+            _ => data,
+        };
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&data).unwrap();
+    }
+    zip.finish().unwrap();
+    let out = export(talk.path(), &["--pptx", "--reference-doc", "ref.pptx"]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.starts_with("warning: the reference document has no layout `Section Header`: those slides use `Title Slide`\nhelp: give the reference document a layout of that name\nexported deck: 4 slides -> book/deck.pptx ("),
+        "{said}"
+    );
+    let files = entries(&std::fs::read(talk.path().join("book/deck.pptx")).unwrap());
+    assert_eq!(
+        layouts(&files),
+        [
+            "Title Slide",
+            "Title Slide",
+            "Title and Content",
+            "Title and Content"
+        ]
+    );
+    // The reference's own slides are not carried over: only the deck's.
+    let slides = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("ppt/slides/slide"))
+        .count();
+    assert_eq!(slides, 4);
+    // `check` reads the reference document book.toml names.
+    let talk = talk.file(
+        "book.toml",
+        "[book]\ntitle = \"Export test\"\n\n[export]\nreference-doc = \"corporate.pptx\"\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+    );
+    talk.args(&["check"])
+        .status(1)
+        .stderr("error: cannot read the reference document `corporate.pptx`: no such file\nhelp: `[export]` in book.toml chooses it\nchecked 1 deck: 1 error\n")
+        .run();
+}
+
+#[test]
+fn python_pptx_reads_back_the_corpus_lightning_talk() {
+    let (Some(corpus), true) = (corpus(), python_with("pptx", "python-pptx")) else {
+        return;
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("lightning.pptx");
+    let out = export(
+        &corpus,
+        &["--pptx", "lightning/main.md", "-o", &file.to_string_lossy()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let script = r#"
+import json, sys
+from pptx import Presentation
+pages = []
+for s in Presentation(sys.argv[1]).slides:
+    notes = s.notes_slide.notes_text_frame.text if s.has_notes_slide else ''
+    pages.append([s.slide_layout.name, s.shapes.title.text, notes])
+print(json.dumps(pages))
+"#;
+    let read = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let pages: Vec<(String, String, String)> = serde_json::from_slice(&read.stdout).unwrap();
+    let slides = lightning_slides(&corpus);
+    assert_eq!(pages.len(), 25);
+    let mut noted = 0;
+    for (i, ((layout, title, notes), (want_title, want_notes))) in
+        pages.iter().zip(&slides).enumerate()
+    {
+        assert_eq!(layout, "Title and Content", "slide {}", i + 1);
+        assert_eq!(title, want_title, "slide {}", i + 1);
+        for first in want_notes {
+            assert!(
+                notes.contains(first.as_str()),
+                "slide {}: notes lack {first:?}: {notes}",
+                i + 1
+            );
+        }
+        noted += usize::from(!notes.trim().is_empty());
+    }
+    assert_eq!(noted, 24, "the noted slides");
 }
