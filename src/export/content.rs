@@ -90,6 +90,11 @@ pub fn pages(text: &str, slides: &[Slide], cover: &Cover, hl: &Highlighter) -> V
                 (slide.title.clone(), Vec::new(), body)
             }
         };
+        // However they were asked for (`{.incremental}`, a div, book.toml),
+        // the deck steps through marked fragments.
+        if slide.body_html.contains("fragment") {
+            flattened.push("fragments");
+        }
         flattened.sort_unstable();
         flattened.dedup();
         pages.push(Page {

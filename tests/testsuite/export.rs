@@ -290,6 +290,25 @@ fn the_talks_template_is_used_with_its_masters_named_as_people_see_them() {
         .run();
 }
 
+/// Two exports of the corpus lightning talk are the same bytes.
+fn same_twice(corpus: &Path, format: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let flag = format!("--{format}");
+    let both: Vec<Vec<u8>> = ["a", "b"]
+        .iter()
+        .map(|n| {
+            let file = dir.path().join(format!("{n}.{format}"));
+            let out = export(
+                corpus,
+                &[&flag, "lightning/main.md", "-o", &file.to_string_lossy()],
+            );
+            assert!(out.status.success(), "{out:?}");
+            std::fs::read(file).unwrap()
+        })
+        .collect();
+    assert!(both[0] == both[1], "{format}: two exports differ");
+}
+
 /// A Python that can import `module` (from PyPI's `package`), when
 /// installed (CI requires them: SLIDEBOOK_REQUIRE_ODFPY).
 fn python_with(module: &str, package: &str) -> bool {
@@ -386,6 +405,7 @@ fn odfpy_reads_back_the_corpus_lightning_talk() {
     };
     let out_dir = tempfile::tempdir().unwrap();
     let file = out_dir.path().join("lightning.odp");
+    same_twice(&corpus, "odp");
     let out = export(
         &corpus,
         &["--odp", "lightning/main.md", "-o", &file.to_string_lossy()],
@@ -664,6 +684,7 @@ fn python_pptx_reads_back_the_corpus_lightning_talk() {
     };
     let out_dir = tempfile::tempdir().unwrap();
     let file = out_dir.path().join("lightning.pptx");
+    same_twice(&corpus, "pptx");
     let out = export(
         &corpus,
         &["--pptx", "lightning/main.md", "-o", &file.to_string_lossy()],
