@@ -4,7 +4,7 @@
 //! where `-o` says. The package is made in memory and written whole; a
 //! file the talk is made of is never written over.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::config::Project;
 use crate::error::{Error, Result};
@@ -28,9 +28,8 @@ pub fn run(
             names.join(", ")
         )));
     }
-    let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let out = match out {
-        Some(o) => Some(checked_out(&cwd, o, format)?),
+        Some(o) => Some(super::out_file(o, format.extension(), "the presentation")?),
         None => None,
     };
     // The template is checked before any deck is read.
@@ -75,29 +74,6 @@ pub fn run(
         );
     }
     Ok(0)
-}
-
-/// `-o`, made absolute: a file ending in `.odp` (or `.pptx`) in a folder
-/// that exists.
-fn checked_out(cwd: &Path, out: &Path, format: Format) -> Result<PathBuf> {
-    let ext = format.extension();
-    let fits = out.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
-    if !fits || out.is_dir() {
-        return Err(Error::Usage(format!(
-            "-o names the presentation to write, a file ending in .{ext}, not `{}`",
-            out.display()
-        )));
-    }
-    let file = crate::paths::normalize(&cwd.join(out));
-    let folder = file.parent().unwrap_or(Path::new("/"));
-    if !folder.is_dir() {
-        return Err(Error::Usage(format!(
-            "-o {}: the folder `{}` does not exist",
-            out.display(),
-            folder.display()
-        )));
-    }
-    Ok(file)
 }
 
 /// Writes `bytes` to `dest` through a temporary file beside it, so that a

@@ -175,24 +175,5 @@ fn checked_out(project: &Project, targets: &[String], out: &Path) -> Result<Path
             names.join(", ")
         )));
     }
-    let is_pdf = out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    if !is_pdf || out.is_dir() {
-        return Err(Error::Usage(format!(
-            "-o names the PDF to write, a file ending in .pdf, not `{}`",
-            out.display()
-        )));
-    }
-    let cwd = std::env::current_dir().map_err(Error::io("."))?;
-    let file = crate::paths::normalize(&cwd.join(out));
-    let folder = file.parent().unwrap_or(Path::new("/"));
-    if !folder.is_dir() {
-        return Err(Error::Usage(format!(
-            "-o {}: the folder `{}` does not exist",
-            out.display(),
-            folder.display()
-        )));
-    }
-    Ok(file)
+    super::out_file(out, "pdf", "the PDF")
 }
