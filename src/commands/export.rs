@@ -50,13 +50,12 @@ pub fn run(
         for w in &exported.warnings {
             eprint!("{}", w.render());
         }
-        let dest = match &out {
-            Some(file) => file.clone(),
-            None => project
-                .root
-                .join(&project.config.build.build_dir)
-                .join(format!("{}.{}", spec.name, format.extension())),
-        };
+        let dest =
+            match &out {
+                Some(file) => file.clone(),
+                None => crate::output::build_dir(&project.root, &project.config.build)?
+                    .join(format!("{}.{}", spec.name, format.extension())),
+            };
         let dest = crate::paths::normalize(&dest);
         if a.inputs().any(|i| crate::paths::normalize(i) == dest) {
             return Err(Error::Usage(format!(
@@ -64,7 +63,7 @@ pub fn run(
                 a.loaded.sources.display(&dest)
             )));
         }
-        write(&dest, &exported.bytes)?;
+        crate::output::replace_file(&dest, &exported.bytes)?;
         eprintln!(
             "exported {}: {} slides -> {} ({:.1} KiB)",
             spec.name,
@@ -74,21 +73,4 @@ pub fn run(
         );
     }
     Ok(0)
-}
-
-/// Writes `bytes` to `dest` through a temporary file beside it, so that a
-/// reader never sees half a package.
-fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
-    let folder = dest.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
-    std::fs::rename(&tmp, dest).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(dest)(e)
-    })
 }

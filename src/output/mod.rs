@@ -16,6 +16,24 @@ use crate::error::{count, visible, Diagnostic, Error, Result};
 use crate::html::{Highlighter, Page, Templates};
 use crate::paths::normalize;
 use crate::pipeline::{self, Analyzed};
+pub use place::build_dir;
+
+/// Writes `bytes` to `dest` through a temporary file beside it, so that a
+/// reader never sees half a file (an exported presentation).
+pub fn replace_file(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let folder = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(Error::io(&tmp))?;
+    std::fs::rename(&tmp, dest).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(dest)(e)
+    })
+}
 use place::Chosen;
 use swap::Staging;
 

@@ -51,10 +51,10 @@ pub fn check(
         outside_allowed: false,
     } = chosen
     {
-        if !dir.starts_with(root) || !real.starts_with(&real_root) {
+        if !inside(dir, root)? {
             return refuse(
                 "`build-dir` in book.toml leads outside the talk's root".into(),
-                "keep build-dir inside the talk, build elsewhere with -o DIR, or set `allow-build-dir-outside-root = true` under [build]",
+                OUTSIDE_HELP,
             );
         }
     }
@@ -193,6 +193,30 @@ fn holds_only(
 
 /// Where `path` really is: its deepest existing ancestor with links
 /// resolved, and the rest of it as named.
+const OUTSIDE_HELP: &str = "keep build-dir inside the talk, build elsewhere with -o DIR, or set `allow-build-dir-outside-root = true` under [build]";
+
+/// Whether `dir` is inside `root`, as written and where it really leads.
+fn inside(dir: &Path, root: &Path) -> Result<bool> {
+    let real_root = root.canonicalize().map_err(Error::io(root))?;
+    Ok(dir.starts_with(root) && real_path(dir)?.starts_with(&real_root))
+}
+
+/// The build folder book.toml names, checked as a build checks it: inside
+/// the talk unless book.toml allows otherwise. What a command other than
+/// `build` writes there (an export) is as confined as a deck.
+pub fn build_dir(root: &Path, config: &crate::config::BuildConfig) -> Result<PathBuf> {
+    let dir = normalize(&root.join(&config.build_dir));
+    if !config.allow_build_dir_outside_root && !inside(&dir, root)? {
+        let d = Diagnostic::new(format!(
+            "cannot write into `{}`: `build-dir` in book.toml leads outside the talk's root",
+            config.build_dir.display()
+        ))
+        .help(OUTSIDE_HELP);
+        return Err(d.into());
+    }
+    Ok(dir)
+}
+
 fn real_path(path: &Path) -> Result<PathBuf> {
     let mut existing = path;
     let mut rest = Vec::new();

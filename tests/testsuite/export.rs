@@ -187,6 +187,26 @@ fn the_package_is_valid_and_the_same_every_time() {
     );
 }
 
+#[test]
+fn an_export_stays_inside_the_talk_unless_book_toml_allows_otherwise() {
+    let talk = talk().file(
+        "book.toml",
+        "[book]\ntitle = \"Export test\"\n\n[build]\nbuild-dir = \"../outside\"\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+    );
+    talk.args(&["export", "--odp"])
+        .status(1)
+        .stderr("error: cannot write into `../outside`: `build-dir` in book.toml leads outside the talk's root\nhelp: keep build-dir inside the talk, build elsewhere with -o DIR, or set `allow-build-dir-outside-root = true` under [build]\n")
+        .run();
+    assert!(!talk.path().join("../outside").exists());
+    // Nor over a file the talk is made of.
+    talk.args(&["export", "--pptx", "-o", "main.md"])
+        .status(2)
+        .stderr(
+            "error: -o names the presentation to write, a file ending in .pptx, not `main.md`\n",
+        )
+        .run();
+}
+
 /// An ODP template of the test's own: masters named by display names with
 /// spaces (stored as `Corporate_20_Content`), placeholders where this
 /// company puts them.
