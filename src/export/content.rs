@@ -92,7 +92,7 @@ pub fn pages(text: &str, slides: &[Slide], cover: &Cover, hl: &Highlighter) -> V
         };
         // However they were asked for (`{.incremental}`, a div, book.toml),
         // the deck steps through marked fragments.
-        if slide.body_html.contains("fragment") {
+        if slide.body_html.contains("class=\"fragment") {
             flattened.push("fragments");
         }
         flattened.sort_unstable();

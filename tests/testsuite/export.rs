@@ -207,6 +207,17 @@ fn an_export_stays_inside_the_talk_unless_book_toml_allows_otherwise() {
         .run();
 }
 
+#[test]
+fn what_a_presentation_cannot_carry_is_named_with_its_slide() {
+    let talk = Talk::new().file(
+        "talk.md",
+        "## Steps {.incremental}\n\n* one\n* two\n\n## Words\n\nThe fragments/ folder, $x^2$ and <b>bold</b>.\n",
+    );
+    talk.args(&["export", "--odp", "talk.md", "-o", "talk.odp"])
+        .stderr("warning: slide 1 (\u{201c}Steps\u{201d}): its fragments cannot be carried, and are shown as they end\n --> talk.md:1:1\n  |\n1 | ## Steps {.incremental}\n  | ^\nhelp: a presentation file shows each slide in its final state\nwarning: slide 2 (\u{201c}Words\u{201d}): its formulas, raw HTML cannot be carried, and are shown as they end\n --> talk.md:6:1\n  |\n6 | ## Words\n  | ^\nhelp: a presentation file shows each slide in its final state\nexported talk: 2 slides -> talk.odp (3.5 KiB)\n")
+        .run();
+}
+
 /// An ODP template of the test's own: masters named by display names with
 /// spaces (stored as `Corporate_20_Content`), placeholders where this
 /// company puts them.
