@@ -257,14 +257,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             break_master,
             reference_doc,
         } => {
-            let mut settings = crate::export::Settings::from_config(&project.config.export);
+            let mut settings = crate::export::Settings::from_config(&project.config);
             // A path typed on the command line is from where it is typed.
             let cwd = std::env::current_dir().map_err(crate::error::Error::io("."))?;
             if let Some(t) = template {
                 settings.template = Some(cwd.join(t));
+                settings.confined.template = false;
             }
             if let Some(r) = reference_doc {
                 settings.reference_doc = Some(cwd.join(r));
+                settings.confined.reference_doc = false;
             }
             settings.content_master = content_master.or(settings.content_master);
             settings.break_master = break_master.or(settings.break_master);

@@ -15,8 +15,7 @@ pub struct Entry {
 /// The archive of `entries`, in order, each dated `mtime` (seconds since
 /// 1970), with `comment` at its end. No entry has an extra field.
 pub fn write(entries: &[Entry], mtime: u64, comment: &[u8]) -> Result<Vec<u8>, String> {
-    let too_big =
-        || "it is too big for a zip archive (over 4 GiB or 65,535 files): use tar.gz".to_string();
+    let too_big = || "it is too big for a zip archive (over 4 GiB or 65,535 files)".to_string();
     if entries.len() > 0xFFFF {
         return Err(too_big());
     }

@@ -75,7 +75,7 @@ pub fn run(
         }
     }
     // What `export` would be made with, when book.toml chooses it.
-    let export = crate::export::Settings::from_config(&project.config.export);
+    let export = crate::export::Settings::from_config(&project.config);
     let odp = match export.chosen() {
         true => crate::export::odp_template(&project.root, &export).err(),
         false => None,

@@ -4,7 +4,7 @@
 //! where `-o` says. The package is made in memory and written whole; a
 //! file the talk is made of is never written over.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::Project;
 use crate::error::{Error, Result};
@@ -57,7 +57,18 @@ pub fn run(
                     .join(format!("{}.{}", spec.name, format.extension())),
             };
         let dest = crate::paths::normalize(&dest);
-        if a.inputs().any(|i| crate::paths::normalize(i) == dest) {
+        // Where it really is (through any link to its folder): never one of
+        // the talk's files, nor the template.
+        let real = dest
+            .parent()
+            .and_then(|d| d.canonicalize().ok())
+            .zip(dest.file_name())
+            .map_or(dest.clone(), |(d, n)| d.join(n));
+        let used = settings.inputs(&project.root);
+        if a.inputs()
+            .chain(used.iter().map(PathBuf::as_path))
+            .any(|i| i == real || i == dest)
+        {
             return Err(Error::Usage(format!(
                 "`{}` is a file the talk is made of: export to another file",
                 a.loaded.sources.display(&dest)

@@ -136,16 +136,44 @@ fn body_source(text: &str, range: Range<usize>, notes: &[Range<usize>]) -> Strin
         }
     }
     out.push_str(&text[at..range.end]);
-    let mut lines = out.split_inclusive('\n');
+    let mut lines = out.split_inclusive('\n').peekable();
     let mut body = String::new();
-    // The heading line is the title, shown apart.
+    // The heading is the title, shown apart: an ATX line, or a setext one
+    // with its underline.
     let first = lines.next().unwrap_or("");
-    if !first.trim_start().starts_with('#') {
+    let underline = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && (t.bytes().all(|b| b == b'=') || t.bytes().all(|b| b == b'-'))
+    };
+    if first.trim_start().starts_with('#') {
+    } else if lines.peek().is_some_and(|l| underline(l)) && !first.trim().is_empty() {
+        lines.next();
+    } else {
         body.push_str(first);
     }
+    // Fence marks of divs are dropped, but not inside code.
+    let code_fence = |t: &str| -> Option<(char, usize)> {
+        let c = t.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+        let n = t.chars().take_while(|&x| x == c).count();
+        (n >= 3).then_some((c, n))
+    };
+    let mut open: Option<(char, usize)> = None;
     for line in lines {
         let t = line.trim_start();
-        if t.starts_with(":::") || t.starts_with("<!-- .slide:") {
+        let in_code = match (open, code_fence(t)) {
+            (None, Some(f)) => {
+                open = Some(f);
+                true
+            }
+            (Some((c, n)), Some((c2, n2)))
+                if c == c2 && n2 >= n && t.trim_end().chars().all(|x| x == c) =>
+            {
+                open = None;
+                true
+            }
+            (o, _) => o.is_some(),
+        };
+        if !in_code && (t.starts_with(":::") || t.starts_with("<!-- .slide:")) {
             body.push('\n');
             continue;
         }
@@ -421,6 +449,10 @@ impl Reader<'_> {
     }
 
     fn push_block(&mut self, block: Block) {
+        // Inside a footnote's text or metadata: not on the slide.
+        if self.stack.iter().any(|o| matches!(o, Open::Skip(_))) {
+            return;
+        }
         // A picture inside a paragraph leaves it as a block of its own,
         // before the paragraph's text.
         let at = self
@@ -543,6 +575,17 @@ mod tests {
                 alt: "alt text".into()
             }
         );
+    }
+
+    #[test]
+    fn the_body_is_what_is_under_the_title_with_code_kept_whole() {
+        let text = "## Title\n\n```\n::: notes\n:::\n```\n::: columns\ntext\n:::\n";
+        let body = body_source(text, 0..text.len(), &[]);
+        assert_eq!(body, "\n```\n::: notes\n:::\n```\n\ntext\n\n");
+        let text = "Setext title\n============\n\nbody\n";
+        assert_eq!(body_source(text, 0..text.len(), &[]), "\nbody\n");
+        let b = read("Text[^1] here.\n\n[^1]: The footnote text.\n");
+        assert_eq!(b.len(), 1, "{b:#?}");
     }
 
     #[test]

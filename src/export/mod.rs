@@ -44,6 +44,17 @@ pub struct Settings {
     pub content_master: Option<String>,
     pub break_master: Option<String>,
     pub reference_doc: Option<PathBuf>,
+    /// The files book.toml names must be the talk's own (a pull request
+    /// must not export someone else's files), unless it allows otherwise;
+    /// those typed on the command line may be anywhere.
+    pub confined: Confined,
+}
+
+/// Which of the chosen files come from book.toml and must stay inside.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Confined {
+    pub template: bool,
+    pub reference_doc: bool,
 }
 
 /// Which kind of presentation.
@@ -64,13 +75,28 @@ impl Format {
 
 impl Settings {
     /// As `[export]` in book.toml says.
-    pub fn from_config(config: &crate::config::ExportConfig) -> Settings {
+    pub fn from_config(config: &crate::config::Config) -> Settings {
+        let export = &config.export;
+        let confined = !config.build.allow_outside_root;
         Settings {
-            template: config.template.clone(),
-            content_master: config.content_master.clone(),
-            break_master: config.break_master.clone(),
-            reference_doc: config.reference_doc.clone(),
+            template: export.template.clone(),
+            content_master: export.content_master.clone(),
+            break_master: export.break_master.clone(),
+            reference_doc: export.reference_doc.clone(),
+            confined: Confined {
+                template: confined,
+                reference_doc: confined,
+            },
         }
+    }
+
+    /// The template and reference document, where they really are, so
+    /// that an export never writes over them.
+    pub fn inputs(&self, root: &Path) -> Vec<PathBuf> {
+        let files = self.template.iter().chain(&self.reference_doc);
+        files
+            .filter_map(|p| root.join(p).canonicalize().ok())
+            .collect()
     }
 
     /// Whether book.toml or the command line chose anything for ODP.
@@ -92,7 +118,7 @@ pub fn odp_template(root: &Path, settings: &Settings) -> Result<odp::Template> {
     let template = match &settings.template {
         None => odp::Template::own(),
         Some(path) => {
-            let (bytes, shown) = read_chosen(root, path, "template")?;
+            let (bytes, shown) = read_chosen(root, path, "template", settings.confined.template)?;
             odp::Template::read(&bytes)
                 .map_err(|why| Error::Usage(format!("cannot use the template `{shown}`: {why}")))?
         }
@@ -101,17 +127,76 @@ pub fn odp_template(root: &Path, settings: &Settings) -> Result<odp::Template> {
     Ok(template)
 }
 
-/// A file the talk chose, with how to name it.
-fn read_chosen(root: &Path, path: &Path, what: &str) -> Result<(Vec<u8>, String)> {
+/// Templates are a few megabytes; a bigger file is refused, not read.
+const LARGEST_TEMPLATE: u64 = 256 << 20;
+
+/// A file the talk chose, with how to name it; with `confined`, only a
+/// file inside the talk.
+fn read_chosen(root: &Path, path: &Path, what: &str, confined: bool) -> Result<(Vec<u8>, String)> {
     let full = root.join(path);
     let shown = full
         .strip_prefix(root)
         .unwrap_or(&full)
         .display()
         .to_string();
-    let bytes = std::fs::read(&full)
-        .map_err(|e| Error::Usage(format!("cannot read the {what} `{shown}`: {}", reason(&e))))?;
+    let cannot = |why: String| Error::Usage(format!("cannot read the {what} `{shown}`: {why}"));
+    let real = full.canonicalize().map_err(|e| cannot(reason(&e)))?;
+    if confined {
+        let real_root = root.canonicalize().map_err(Error::io(root))?;
+        if !real.starts_with(&real_root) {
+            return Err(cannot(
+                "it is outside the talk, and book.toml may name only the talk's own files (unless `allow-outside-root = true` under [build])".into(),
+            ));
+        }
+    }
+    let size = std::fs::metadata(&real)
+        .map_err(|e| cannot(reason(&e)))?
+        .len();
+    if size > LARGEST_TEMPLATE {
+        return Err(cannot(format!("it is over {} MiB", LARGEST_TEMPLATE >> 20)));
+    }
+    let bytes = std::fs::read(&real).map_err(|e| cannot(reason(&e)))?;
     Ok((bytes, shown))
+}
+
+/// The entries of a template package, read with limits: each part at most
+/// 64 MiB and all of them together 256 MiB once unpacked (a small file can
+/// unpack to gigabytes), names that could not be paths in a package left
+/// out. `keep` says which entries are wanted.
+pub(crate) fn unpack(
+    bytes: &[u8],
+    keep: impl Fn(&str) -> bool,
+) -> std::result::Result<Vec<(String, Vec<u8>)>, String> {
+    use std::io::Read;
+    const PART: u64 = 64 << 20;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("it is not a zip package ({e})"))?;
+    let mut total = 0u64;
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let f = zip.by_index(i).map_err(|e| e.to_string())?;
+        let name = f.name().to_string();
+        let plain = !name.starts_with('/')
+            && !name.contains('\\')
+            && name
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        if f.is_dir() || !plain || !keep(&name) {
+            continue;
+        }
+        let mut data = Vec::new();
+        f.take(PART + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| format!("{name}: {e}"))?;
+        total += data.len() as u64;
+        if data.len() as u64 > PART || total > LARGEST_TEMPLATE {
+            return Err(format!(
+                "its part `{name}` unpacks to too much (over 64 MiB, or over 256 MiB in all)"
+            ));
+        }
+        out.push((name, data));
+    }
+    Ok(out)
 }
 
 /// The reference document named in `settings` (slidebook's own when none).
@@ -119,7 +204,8 @@ pub fn pptx_reference(root: &Path, settings: &Settings) -> Result<pptx::Referenc
     match &settings.reference_doc {
         None => Ok(pptx::Reference::own()),
         Some(path) => {
-            let (bytes, shown) = read_chosen(root, path, "reference document")?;
+            let confined = settings.confined.reference_doc;
+            let (bytes, shown) = read_chosen(root, path, "reference document", confined)?;
             pptx::Reference::read(&bytes).map_err(|why| {
                 Error::Usage(format!(
                     "cannot use the reference document `{shown}`: {why}"
@@ -277,7 +363,8 @@ fn pictures(a: &Analyzed, pages: &[content::Page], warnings: &mut Vec<Diagnostic
                     .filter(|e| e.len() <= 4 && e.chars().all(|c| c.is_ascii_alphanumeric()))
                     .unwrap_or("bin")
                     .to_ascii_lowercase();
-                let name = format!("Pictures/{:04}.{ext}", out.len() + 1);
+                // Named apart from any file a template brings.
+                let name = format!("Pictures/slidebook-{:04}.{ext}", out.len() + 1);
                 let size = picture::size(&src, &data);
                 out.push(Picture {
                     src,
@@ -309,8 +396,14 @@ const CODE_LINE: f64 = 0.56;
 const CHAR: f64 = 0.42;
 
 pub fn lay_out<'a>(body: &'a [Block], area: Rect, pictures: &[Picture]) -> Layout<'a> {
+    // Pictures left out of the export (warned about) take no place.
+    let exported = |b: &&Block| match b {
+        Block::Picture { src, .. } => pictures.iter().any(|p| p.src == *src),
+        _ => true,
+    };
     let (objects, text): (Vec<&Block>, Vec<&Block>) = body
         .iter()
+        .filter(exported)
         .partition(|b| matches!(b, Block::Picture { .. } | Block::Table(_)));
     let text: Vec<Block> = text.into_iter().cloned().collect();
     if objects.is_empty() {
@@ -344,6 +437,13 @@ pub fn lay_out<'a>(body: &'a [Block], area: Rect, pictures: &[Picture]) -> Layou
         (t, room, false)
     };
     let n = objects.len() as f64;
+    // Many objects share the room with narrower gaps, never less than none.
+    let span = if across { room.w } else { room.h };
+    let gap = if n > 1.0 {
+        gap.min(span * 0.2 / (n - 1.0))
+    } else {
+        0.0
+    };
     let cells = (0..objects.len()).map(|i| {
         let i = i as f64;
         if across {
@@ -421,6 +521,7 @@ fn fit(size: Option<(f64, f64)>, cell: Rect) -> Rect {
 #[derive(Default)]
 pub struct Package {
     entries: Vec<(crate::zip::Entry, &'static str)>,
+    names: std::collections::HashSet<String>,
 }
 
 impl Package {
@@ -435,7 +536,7 @@ impl Package {
 
     fn push(&mut self, name: &str, media: &'static str, data: Vec<u8>, store: bool) {
         // Each name once: a later file of the same name replaces nothing.
-        if self.entries.iter().any(|(e, _)| e.name == name) {
+        if !self.names.insert(name.to_string()) {
             return;
         }
         let entry = crate::zip::Entry {
@@ -465,6 +566,53 @@ impl Package {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A template's parts are read within limits, and only under names a
+    /// package can hold.
+    #[test]
+    fn templates_unpack_within_limits() {
+        use std::io::Write;
+        let zip_of = |entries: &[(&str, Vec<u8>)]| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let deflate = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for (name, data) in entries {
+                zip.start_file(*name, deflate).unwrap();
+                zip.write_all(data).unwrap();
+            }
+            zip.finish().unwrap();
+            out.into_inner()
+        };
+        let parts = zip_of(&[
+            ("../evil.txt", b"x".to_vec()),
+            ("/abs.txt", b"x".to_vec()),
+            ("a//b.txt", b"x".to_vec()),
+            ("Pictures/ok.png", b"x".to_vec()),
+        ]);
+        let names: Vec<String> = unpack(&parts, |_| true)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["Pictures/ok.png"]);
+        // A part that unpacks to more than 64 MiB: refused, not read whole.
+        let bomb = zip_of(&[("styles.xml", vec![0; (64 << 20) + 1])]);
+        assert!(bomb.len() < 1 << 20);
+        let why = unpack(&bomb, |_| true).unwrap_err();
+        assert_eq!(
+            why,
+            "its part `styles.xml` unpacks to too much (over 64 MiB, or over 256 MiB in all)"
+        );
+        assert_eq!(
+            unpack(b"not a zip", |_| true)
+                .unwrap_err()
+                .split(' ')
+                .take(5)
+                .collect::<Vec<_>>(),
+            ["it", "is", "not", "a", "zip"]
+        );
+    }
 
     #[test]
     fn pictures_keep_their_proportions_inside_their_place() {

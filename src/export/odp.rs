@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Read;
 
 use quick_xml::events::Event;
 
@@ -67,21 +66,9 @@ impl Template {
     /// The template in an `.odp` (or `.otp`) file's bytes; `Err` says why
     /// it cannot be used.
     pub fn read(bytes: &[u8]) -> Result<Template, String> {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| format!("it is not an OpenDocument package ({e})"))?;
         let mut styles = None;
         let mut parts = Vec::new();
-        for i in 0..zip.len() {
-            let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
-            let name = f.name().to_string();
-            if f.is_dir() {
-                continue;
-            }
-            let mut data = Vec::new();
-            f.by_ref()
-                .take(64 << 20)
-                .read_to_end(&mut data)
-                .map_err(|e| format!("{name}: {e}"))?;
+        for (name, data) in super::unpack(bytes, |n| n == "styles.xml" || carried(n))? {
             if name == "styles.xml" {
                 styles = Some(
                     String::from_utf8(data).map_err(|_| "styles.xml is not UTF-8".to_string())?,
@@ -458,11 +445,13 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
         job.template.styles.clone().into_bytes(),
     );
     package.add("meta.xml", "text/xml", meta.into_bytes());
-    for (name, data) in &job.template.parts {
-        package.add(name, picture::media_type(name), data.clone());
-    }
+    // The slides' pictures before the template's files: a name both have
+    // is the slide's.
     for p in used {
         package.add(&p.name, picture::media_type(&p.name), p.data.clone());
+    }
+    for (name, data) in &job.template.parts {
+        package.add(name, picture::media_type(name), data.clone());
     }
     let mut manifest = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\"><manifest:file-entry manifest:full-path=\"/\" manifest:version=\"1.2\" manifest:media-type=\"{MIMETYPE}\"/>"

@@ -4,11 +4,16 @@
 
 /// Width and height in pixels, when the file tells them.
 pub fn size(name: &str, bytes: &[u8]) -> Option<(f64, f64)> {
-    if name.to_ascii_lowercase().ends_with(".svg") {
-        return svg_size(std::str::from_utf8(bytes).ok()?);
-    }
-    let s = imagesize::blob_size(bytes).ok()?;
-    (s.width > 0 && s.height > 0).then_some((s.width as f64, s.height as f64))
+    let (w, h) = if name.to_ascii_lowercase().ends_with(".svg") {
+        svg_size(std::str::from_utf8(bytes).ok()?)?
+    } else {
+        let s = imagesize::blob_size(bytes).ok()?;
+        (s.width as f64, s.height as f64)
+    };
+    // A size no picture has (zero, or a number too long to be one) says
+    // nothing: the picture fills its place.
+    let sane = |v: f64| v.is_finite() && v > 0.0 && v < 1e6;
+    (sane(w) && sane(h)).then_some((w, h))
 }
 
 /// The media type a package lists a picture under.
@@ -81,5 +86,7 @@ mod tests {
         let s = r#"<svg stroke-width="2" viewBox="0 0 640 360" width="100%">"#;
         assert_eq!(size("a.SVG", s.as_bytes()), Some((640.0, 360.0)));
         assert_eq!(size("a.svg", b"<svg>"), None);
+        let huge = format!("<svg width=\"{}\" height=\"1\">", "9".repeat(400));
+        assert_eq!(size("a.svg", huge.as_bytes()), None);
     }
 }

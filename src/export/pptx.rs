@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Read;
 
 use quick_xml::events::Event;
 
@@ -86,22 +85,7 @@ impl Reference {
     }
 
     pub fn read(bytes: &[u8]) -> Result<Reference, String> {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| format!("it is not a PowerPoint package ({e})"))?;
-        let mut parts = BTreeMap::new();
-        for i in 0..zip.len() {
-            let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
-            if f.is_dir() {
-                continue;
-            }
-            let name = f.name().to_string();
-            let mut data = Vec::new();
-            f.by_ref()
-                .take(64 << 20)
-                .read_to_end(&mut data)
-                .map_err(|e| format!("{name}: {e}"))?;
-            parts.insert(name, data);
-        }
+        let parts = super::unpack(bytes, |_| true)?.into_iter().collect();
         Reference::from_parts(parts)
     }
 
@@ -234,15 +218,26 @@ fn relationships(xml: &str) -> Result<Vec<Rel>, String> {
     }
 }
 
+/// Content types: by part name (overrides), and by extension (defaults,
+/// keyed `.ext`).
 fn content_types(xml: &str) -> Result<BTreeMap<String, String>, String> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = BTreeMap::new();
     loop {
         match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "Override" => {
+            Event::Start(e) | Event::Empty(e) => {
                 let a = attrs(&e);
-                if let (Some(part), Some(ct)) = (a.get("PartName"), a.get("ContentType")) {
-                    out.insert(part.trim_start_matches('/').to_string(), ct.clone());
+                let key = match e.name().as_ref() {
+                    "Override" => a
+                        .get("PartName")
+                        .map(|p| p.trim_start_matches('/').to_string()),
+                    "Default" => a
+                        .get("Extension")
+                        .map(|x| format!(".{}", x.to_ascii_lowercase())),
+                    _ => None,
+                };
+                if let (Some(key), Some(ct)) = (key, a.get("ContentType")) {
+                    out.insert(key, ct.clone());
                 }
             }
             Event::Eof => return Ok(out),
@@ -584,6 +579,9 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
     );
     let mut root_rels = String::from_utf8(r.parts.get("_rels/.rels").cloned().unwrap_or_default())
         .unwrap_or_default();
+    if !root_rels.contains("</Relationships>") || !root_rels.contains("ppt/presentation.xml") {
+        root_rels = rels(&[("rId1", "officeDocument", "ppt/presentation.xml")]);
+    }
     if !root_rels.contains("docProps/core.xml") {
         root_rels = root_rels.replace(
             "</Relationships>",
@@ -607,16 +605,22 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
         all.insert(format!("ppt/{target}"), p.data.clone());
     }
     // Each part listed once: by its own override, or by its extension.
-    let mut defaults: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut defaults: BTreeMap<String, String> = BTreeMap::new();
     defaults.insert(
         "rels".into(),
-        "application/vnd.openxmlformats-package.relationships+xml",
+        "application/vnd.openxmlformats-package.relationships+xml".into(),
     );
-    defaults.insert("xml".into(), "application/xml");
+    defaults.insert("xml".into(), "application/xml".into());
     for name in all.keys() {
         let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
         if !types.contains_key(name) && !defaults.contains_key(&ext) {
-            defaults.insert(ext.clone(), picture::media_type(name));
+            // The reference's own type for the extension, else the
+            // picture's.
+            let known = types.get(&format!(".{ext}")).cloned();
+            defaults.insert(
+                ext.clone(),
+                known.unwrap_or_else(|| picture::media_type(name).into()),
+            );
         }
     }
     let mut ct = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">");
@@ -627,7 +631,7 @@ pub fn write(job: &Job, pages: &[Page], pictures: &[Picture]) -> Result<Vec<u8>,
             text(ext)
         );
     }
-    for (name, t) in &types {
+    for (name, t) in types.iter().filter(|(n, _)| !n.starts_with('.')) {
         if all.contains_key(name) {
             let _ = write!(
                 ct,
@@ -700,7 +704,8 @@ fn without_slide_rels(xml: &str) -> String {
         let end = rest[a..].find("/>").map_or(rest.len(), |e| a + e + 2);
         out.push_str(&rest[..a]);
         let rel = &rest[a..end];
-        if !rel.contains("/relationships/slide\"") {
+        let slide = ["/relationships/slide\"", "/relationships/slide'"];
+        if !slide.iter().any(|s| rel.contains(s)) {
             out.push_str(rel);
         }
         rest = &rest[end..];
@@ -736,6 +741,16 @@ fn paragraphs(out: &mut String, blocks: &[Block], level: usize) {
             }
             Block::List { ordered, items } => {
                 for item in items {
+                    // Every item has its bullet, on its text or on a line
+                    // of its own above what it holds.
+                    if !matches!(item.first(), Some(Block::Paragraph(_))) {
+                        let bullet = if *ordered {
+                            "<a:buAutoNum type=\"arabicPeriod\"/>"
+                        } else {
+                            ""
+                        };
+                        let _ = write!(out, "<a:p><a:pPr lvl=\"{}\">{bullet}</a:pPr><a:endParaRPr lang=\"en-US\"/></a:p>", level.min(8));
+                    }
                     for (i, b) in item.iter().enumerate() {
                         match b {
                             Block::Paragraph(runs) if i == 0 => {

@@ -58,7 +58,7 @@ pub fn pack(dir: &Path, format: ArchiveFormat, skip: &str, keep: &[&Path]) -> Re
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let bytes = match format {
-        ArchiveFormat::Zip => zip(&files, mtime),
+        ArchiveFormat::Zip => zip(&files, mtime).map_err(|why| format!("{why}: use tar.gz")),
         ArchiveFormat::TarGz => tar_gz(&files, mtime),
     }
     .map_err(|why| Diagnostic::new(format!("cannot pack `{}`: {why}", dir.display())))?;

@@ -168,7 +168,7 @@ fn the_package_is_valid_and_the_same_every_time() {
         content.contains("Say the <text:span"),
         "notes keep their emphasis"
     );
-    assert!(names.contains(&"Pictures/0001.svg"));
+    assert!(names.contains(&"Pictures/slidebook-0001.svg"));
 
     // The same talk gives the same bytes.
     let again = tempfile::tempdir().unwrap();
@@ -216,6 +216,48 @@ fn what_a_presentation_cannot_carry_is_named_with_its_slide() {
     talk.args(&["export", "--odp", "talk.md", "-o", "talk.odp"])
         .stderr("warning: slide 1 (\u{201c}Steps\u{201d}): its fragments cannot be carried, and are shown as they end\n --> talk.md:1:1\n  |\n1 | ## Steps {.incremental}\n  | ^\nhelp: a presentation file shows each slide in its final state\nwarning: slide 2 (\u{201c}Words\u{201d}): its formulas, raw HTML cannot be carried, and are shown as they end\n --> talk.md:6:1\n  |\n6 | ## Words\n  | ^\nhelp: a presentation file shows each slide in its final state\nexported talk: 2 slides -> talk.odp (3.5 KiB)\n")
         .run();
+}
+
+#[test]
+fn an_export_never_writes_over_the_talk_or_its_template() {
+    let talk = talk()
+        .file("files/handout.odp", "the talk links this file")
+        .file("main.md", "## Slide\n\n[the handout](files/handout.odp)\n");
+    std::os::unix::fs::symlink("files", talk.path().join("alias")).unwrap();
+    for target in ["files/handout.odp", "alias/handout.odp"] {
+        talk.args(&["export", "--odp", "-o", target])
+            .status(2)
+            .stderr(format!(
+                "error: `{target}` is a file the talk is made of: export to another file\n"
+            ))
+            .run();
+    }
+    assert_eq!(talk.read("files/handout.odp"), "the talk links this file");
+    // Nor over the template it is made with.
+    assert!(export(talk.path(), &["--odp", "-o", "t.odp"])
+        .status
+        .success());
+    let template = std::fs::read(talk.path().join("t.odp")).unwrap();
+    talk.args(&["export", "--odp", "--template", "t.odp", "-o", "t.odp"])
+        .status(2)
+        .stderr("error: `t.odp` is a file the talk is made of: export to another file\n")
+        .run();
+    assert!(std::fs::read(talk.path().join("t.odp")).unwrap() == template);
+    // book.toml names only the talk's own template.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::copy(talk.path().join("t.odp"), outside.path().join("theirs.odp")).unwrap();
+    let book = format!(
+        "[book]\ntitle = \"Export test\"\n\n[export]\ntemplate = \"{}\"\n\n[[deck]]\nname = \"deck\"\nsource = \"main.md\"\n",
+        outside.path().join("theirs.odp").display()
+    );
+    let talk = talk.file("book.toml", book);
+    let out = export(talk.path(), &["--odp"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.ends_with("theirs.odp`: it is outside the talk, and book.toml may name only the talk's own files (unless `allow-outside-root = true` under [build])\n"),
+        "{said}"
+    );
 }
 
 /// An ODP template of the test's own: masters named by display names with
