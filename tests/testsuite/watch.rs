@@ -184,19 +184,28 @@ fn big_talk() -> Talk {
 /// `watch` wrote is, byte for byte, the deck a fresh build writes, and
 /// that it told the same places for the same warnings.
 fn same_as_fresh(talk: &Talk, w: &Watching, what: &str) -> Vec<String> {
-    let mut told = Vec::new();
+    let mut lines = Vec::new();
     loop {
         let line = w.next();
-        if line.starts_with("built deck:") {
+        let done = line.starts_with("built deck:");
+        lines.push(line);
+        if done {
             break;
         }
-        told.push(line);
     }
-    // A change made of several events may start one more build.
-    let more = w.lines_for(Duration::from_millis(400));
-    if more.iter().any(|l| l.starts_with("built deck:")) {
-        told = more;
-    }
+    // A change made of several events may start more builds (a failed one
+    // among them): what the last good build said is what counts, from the
+    // `changed` line that starts it.
+    lines.extend(w.lines_for(Duration::from_millis(400)));
+    let last = lines
+        .iter()
+        .rposition(|l| l.starts_with("built deck:"))
+        .unwrap();
+    let start = lines[..last]
+        .iter()
+        .rposition(|l| l.starts_with("changed "))
+        .map_or(0, |c| c + 1);
+    let told = lines[start..last].to_vec();
     let places = |lines: &[String]| -> Vec<String> {
         let at = lines.iter().filter(|l| l.trim_start().starts_with("--> "));
         at.map(|l| l.trim().to_string()).collect()
