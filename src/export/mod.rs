@@ -112,6 +112,16 @@ pub struct Exported {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Exported {
+    fn new(bytes: Vec<u8>, pages: &[content::Page], warnings: Vec<Diagnostic>) -> Exported {
+        Exported {
+            bytes,
+            slides: pages.len(),
+            warnings,
+        }
+    }
+}
+
 /// The template named in `settings` (slidebook's own when none), and the
 /// two masters, checked: what `check` validates without writing.
 pub fn odp_template(root: &Path, settings: &Settings) -> Result<odp::Template> {
@@ -241,11 +251,7 @@ pub fn pptx(a: &Analyzed, root: &Path, settings: &Settings, hl: &Highlighter) ->
         authors: &a.cover.authors,
     };
     let bytes = pptx::write(&job, &pages, &pictures).map_err(Error::Usage)?;
-    Ok(Exported {
-        bytes,
-        slides: pages.len(),
-        warnings,
-    })
+    Ok(Exported::new(bytes, &pages, warnings))
 }
 
 /// The deck's pages and pictures, with what they could not carry.
@@ -313,11 +319,7 @@ pub fn odp(a: &Analyzed, root: &Path, settings: &Settings, hl: &Highlighter) -> 
         authors: &a.cover.authors,
     };
     let bytes = odp::write(&job, &pages, &pictures).map_err(Error::Usage)?;
-    Ok(Exported {
-        bytes,
-        slides: pages.len(),
-        warnings,
-    })
+    Ok(Exported::new(bytes, &pages, warnings))
 }
 
 /// Why a file could not be read, as people say it.

@@ -363,11 +363,13 @@ fn the_talks_template_is_used_with_its_masters_named_as_people_see_them() {
         .run();
 }
 
-/// Two exports of the corpus lightning talk are the same bytes.
-fn same_twice(corpus: &Path, format: &str) {
+/// The corpus lightning talk exported twice (the same bytes both times),
+/// then read back by `script` (Python, given the file, printing a JSON list
+/// of each page's master or layout, title and notes).
+fn read_back(corpus: &Path, format: &str, script: &str) -> Vec<(String, String, String)> {
     let dir = tempfile::tempdir().unwrap();
     let flag = format!("--{format}");
-    let both: Vec<Vec<u8>> = ["a", "b"]
+    let files: Vec<PathBuf> = ["a", "b"]
         .iter()
         .map(|n| {
             let file = dir.path().join(format!("{n}.{format}"));
@@ -376,10 +378,25 @@ fn same_twice(corpus: &Path, format: &str) {
                 &[&flag, "lightning/main.md", "-o", &file.to_string_lossy()],
             );
             assert!(out.status.success(), "{out:?}");
-            std::fs::read(file).unwrap()
+            file
         })
         .collect();
-    assert!(both[0] == both[1], "{format}: two exports differ");
+    let bytes = |f: &PathBuf| std::fs::read(f).unwrap();
+    assert!(
+        bytes(&files[0]) == bytes(&files[1]),
+        "{format}: two exports differ"
+    );
+    let read = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    serde_json::from_slice(&read.stdout).unwrap()
 }
 
 /// A Python that can import `module` (from PyPI's `package`), when
@@ -476,14 +493,6 @@ fn odfpy_reads_back_the_corpus_lightning_talk() {
     let (Some(corpus), true) = (corpus(), odfpy()) else {
         return;
     };
-    let out_dir = tempfile::tempdir().unwrap();
-    let file = out_dir.path().join("lightning.odp");
-    same_twice(&corpus, "odp");
-    let out = export(
-        &corpus,
-        &["--odp", "lightning/main.md", "-o", &file.to_string_lossy()],
-    );
-    assert!(out.status.success(), "{out:?}");
     let script = r#"
 import json, sys
 from odf.opendocument import load
@@ -501,17 +510,7 @@ for p in load(sys.argv[1]).getElementsByType(draw.Page):
     pages.append([p.getAttrNS(DRAWNS, 'master-page-name'), title, notes])
 print(json.dumps(pages))
 "#;
-    let read = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let pages: Vec<(String, String, String)> = serde_json::from_slice(&read.stdout).unwrap();
+    let pages = read_back(&corpus, "odp", script);
     assert_lightning(&pages, &corpus, "Content");
 }
 
@@ -737,14 +736,6 @@ fn python_pptx_reads_back_the_corpus_lightning_talk() {
     let (Some(corpus), true) = (corpus(), python_with("pptx", "python-pptx")) else {
         return;
     };
-    let out_dir = tempfile::tempdir().unwrap();
-    let file = out_dir.path().join("lightning.pptx");
-    same_twice(&corpus, "pptx");
-    let out = export(
-        &corpus,
-        &["--pptx", "lightning/main.md", "-o", &file.to_string_lossy()],
-    );
-    assert!(out.status.success(), "{out:?}");
     let script = r#"
 import json, sys
 from pptx import Presentation
@@ -754,17 +745,7 @@ for s in Presentation(sys.argv[1]).slides:
     pages.append([s.slide_layout.name, s.shapes.title.text, notes])
 print(json.dumps(pages))
 "#;
-    let read = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let pages: Vec<(String, String, String)> = serde_json::from_slice(&read.stdout).unwrap();
+    let pages = read_back(&corpus, "pptx", script);
     assert_lightning(&pages, &corpus, "Title and Content");
 }
 
